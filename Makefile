@@ -1,0 +1,58 @@
+# unionqa: `make run` (set up, ingest corpus/, serve on 127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+
+.PHONY: install dev run test check lint eval bench browser clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch pinned first: the CPU build lies on this machine's disk; plain `torch` pulls CUDA (GBs)
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+dev: $(VENV)/.dev
+
+# Debian's chromium + chromedriver drive the UI test headless.
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q chromium chromium-driver; \
+	fi
+
+run: install
+	$(BIN)/unionqa ingest corpus
+	$(BIN)/unionqa serve --host $(HOST) --port $(PORT)
+
+test: dev browser
+	$(BIN)/pytest -q
+
+lint: dev
+	$(BIN)/ruff check src tests bench app_gradio.py
+	$(BIN)/ruff format --check src tests bench app_gradio.py
+	$(BIN)/mypy src
+
+check: lint test
+
+eval: dev
+	$(BIN)/unionqa eval --questions eval/questions.jsonl --out eval/out --compare eval/baseline.json
+
+bench: dev
+	$(BIN)/python bench/bench_ingest_search.py
+
+clean:
+	rm -rf .unionqa eval/out bench/out test-artifacts

@@ -1,0 +1,64 @@
+"""The one exception hierarchy. ``str(exc)`` is shown to users: short, says what to do next.
+
+UnionQAError
+├── UsageError             bad input from the caller (empty question, bad filter, ...)
+├── IngestError            one file could not be read (reason in the message)
+├── IndexNotReadyError     nothing ingested yet
+├── IndexMismatchError     index built with another embedding or chunker
+├── IndexLockedError       another writer holds the ingest lock
+├── BackendUnavailableError  Chroma server / LLM endpoint unreachable
+└── MissingExtraError      an optional dependency is not installed
+"""
+
+from __future__ import annotations
+
+
+class UnionQAError(Exception):
+    """Base class. str(exc) is shown to users: short, says what to do next."""
+
+    code = "error"
+
+
+class UsageError(UnionQAError):
+    code = "bad_request"
+
+
+class IngestError(UnionQAError):
+    code = "ingest_failed"
+
+
+class IndexNotReadyError(UnionQAError):
+    code = "index_not_ready"
+
+    def __init__(self, detail: str = "") -> None:
+        msg = "索引尚未建立，请先运行 `unionqa ingest`。"
+        super().__init__(f"{msg}{detail}")
+
+
+class IndexMismatchError(UnionQAError):
+    code = "index_mismatch"
+
+    def __init__(self, what: str, stored: str, wanted: str) -> None:
+        super().__init__(
+            f"索引是用另一种{what}建立的（索引：{stored}，当前设置：{wanted}），"
+            "查询结果会出错。请运行 `unionqa ingest --rebuild` 重建索引。"
+        )
+
+
+class IndexLockedError(UnionQAError):
+    code = "index_locked"
+
+    def __init__(self, pid: int | None) -> None:
+        who = f"（进程 {pid}）" if pid else ""
+        super().__init__(f"另一个导入任务{who}正在写入索引，请等它结束后再试。")
+
+
+class BackendUnavailableError(UnionQAError):
+    code = "backend_unavailable"
+
+
+class MissingExtraError(UnionQAError):
+    code = "missing_extra"
+
+    def __init__(self, package: str, extra: str) -> None:
+        super().__init__(f"需要可选依赖 {package}，请运行 `pip install 'unionqa[{extra}]'` 安装。")

@@ -1,0 +1,149 @@
+"""Ingest: files → documents → chunks → vectors → the index. Idempotent and incremental.
+
+A file is keyed by its document id (from its path relative to the ingested PATH) and the
+sha256 of its bytes: unchanged files add nothing, a changed file replaces its chunks. Work is
+committed one document at a time, so an interrupted ingest resumes where it stopped; embedding
+is batched across documents so both cores stay busy.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from .chunking import chunk_document
+from .corpus import is_supported, iter_files, load_file, make_doc_id
+from .errors import IngestError, UsageError
+from .index import Index
+from .types import Chunk, Document, IngestFailure, IngestReport
+
+logger = logging.getLogger(__name__)
+
+EMBED_BATCH = 256  # chunks embedded together (across documents)
+
+Progress = Callable[[int, int], None]  # (files done, files total)
+
+
+@dataclass
+class _Pending:
+    doc: Document
+    root: str
+    sha: str
+    chunks: list[Chunk]
+    is_new: bool
+
+
+def ingest_paths(
+    index: Index,
+    embeddings: Embeddings,
+    embedding_name: str,
+    paths: list[Path],
+    *,
+    prune: bool = False,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    t0 = time.perf_counter()
+    files = list(iter_files(paths))
+    if not files:
+        raise UsageError(f"没有找到文件：{', '.join(str(p) for p in paths)} 是空的。")
+    with index.lock():
+        target = index
+        if rebuild:
+            # build beside the live index; swap only when done, so a failed rebuild loses nothing
+            target = Index(index.settings, collection=f"{index.name}-rebuild")
+            target.drop()
+        elif index.exists():
+            index.check_compatible(embedding_name)
+        prune_roots = {str(p.resolve()) for p in paths if p.is_dir()} if prune else set()
+        report = _run(target, embeddings, embedding_name, files, prune_roots, progress)
+        if rebuild:
+            index.drop()
+            target.rename_to(index.name)
+            index.name = target.name
+        index.finish_write()
+    return report.model_copy(update={"seconds": round(time.perf_counter() - t0, 3)})
+
+
+def _run(
+    index: Index,
+    embeddings: Embeddings,
+    embedding_name: str,
+    files: list[tuple[Path, Path]],
+    prune_roots: set[str],
+    progress: Progress | None,
+) -> IngestReport:
+    index._collections(create=True, embedding=embedding_name)
+    registry = index.registry()
+    counts = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0, "chunks": 0}
+    failed: list[IngestFailure] = []
+    skipped: list[IngestFailure] = []
+    seen: set[str] = set()
+    pending: list[_Pending] = []
+    n_supported = 0
+
+    def flush() -> None:
+        texts = [c.embed_text for p in pending for c in p.chunks]
+        vectors = embeddings.embed_documents(texts) if texts else []
+        pos = 0
+        for p in pending:
+            n = len(p.chunks)
+            index.write_document(
+                p.doc, p.sha, p.chunks, vectors[pos : pos + n], origin="file", root=p.root
+            )
+            pos += n
+            counts["added" if p.is_new else "updated"] += 1
+            counts["chunks"] += n
+        pending.clear()
+
+    for done, (path, root) in enumerate(files, 1):
+        rel = path.relative_to(root).as_posix()
+        if not is_supported(path):
+            logger.warning("skipping unsupported file type: %s", path.suffix or "(none)")
+            skipped.append(
+                IngestFailure(
+                    path=str(path),
+                    error=f"不支持的文件类型 {path.suffix or '（无扩展名）'}，已跳过",
+                )
+            )
+            continue
+        n_supported += 1
+        seen.add(make_doc_id(rel))  # even when loading fails: a failed file is never pruned
+        try:
+            doc, sha = load_file(path, root)
+            old = registry.get(doc.doc_id)
+            if old is not None and old.sha256 == sha:
+                counts["unchanged"] += 1
+            else:
+                chunks = chunk_document(doc)
+                if not chunks:
+                    raise IngestError("文件中没有可切分的文字")
+                pending.append(_Pending(doc, str(root.resolve()), sha, chunks, old is None))
+        except (IngestError, UsageError) as e:
+            failed.append(IngestFailure(path=str(path), error=str(e)))
+        except OSError as e:
+            failed.append(
+                IngestFailure(
+                    path=str(path), error=f"无法读取文件：{e.strerror or e.__class__.__name__}"
+                )
+            )
+        if sum(len(p.chunks) for p in pending) >= EMBED_BATCH:
+            flush()
+        if progress:
+            progress(done, len(files))
+    flush()
+    if prune_roots:  # documents ingested from these folders whose files are gone
+        for doc_id, info in registry.items():
+            if (
+                doc_id not in seen
+                and info.metadata.get("origin") == "file"
+                and info.metadata.get("root") in prune_roots
+            ):
+                index.delete_document(doc_id)
+                counts["removed"] += 1
+    return IngestReport(files=n_supported, failed=failed, skipped=skipped, **counts)

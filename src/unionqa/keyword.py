@@ -1,0 +1,196 @@
+"""Keyword side of hybrid search: jieba tokens scored with BM25 (bm25s).
+
+The index is derived from the chunks in Chroma, so any process (or API worker sharing a Chroma
+server) can rebuild it; it is cached on disk under the data dir, tagged with the collection's
+``generation`` so a stale cache is never used.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+_TOKEN_OK = re.compile(r"[\w\u4e00-\u9fff]")
+_STOP = set(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "或",
+        "及",
+        "是",
+        "在",
+        "对",
+        "为",
+        "以",
+        "等",
+        "中",
+        "其",
+        "之",
+        "该",
+        "这",
+        "那",
+        "我",
+        "你",
+        "他",
+        "她",
+        "它",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "么",
+        "什么",
+        "怎么",
+        "能",
+        "可以",
+        "有",
+        "没有",
+        "会",
+        "要",
+        "就",
+        "都",
+        "也",
+        "还",
+        "把",
+        "被",
+        "让",
+        "给",
+        "从",
+        "向",
+        "到",
+        "上",
+        "下",
+        "个",
+        "一",
+        "不",
+    ]
+)
+# 第24条 / 第二十四条 in a question, optionally after a law name
+ARTICLE_REF_RE = re.compile(
+    r"(?:《?([\u4e00-\u9fff]{2,30}?(?:法|条例|规定|办法|细则|解释))》?)?\s*第\s*([0-9０-９]+|[零〇一二三四五六七八九十百千]+)\s*条"
+)
+
+_jieba_ready = False
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+def _jieba():
+    global _jieba_ready
+    import jieba
+
+    if not _jieba_ready:
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _jieba_ready = True
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """jieba search-mode tokens, lower-cased, without punctuation and stop words."""
+    toks = []
+    for t in _jieba().cut_for_search(text):
+        t = t.strip().lower()
+        if t and _TOKEN_OK.search(t) and t not in _STOP:
+            toks.append(t)
+    return toks
+
+
+class KeywordIndex:
+    """BM25 over chunk texts plus the metadata columns search needs to filter and boost."""
+
+    COLUMNS = ("doc_id", "title", "article", "kind", "region", "valid_until")
+
+    def __init__(
+        self, ids: list[str], columns: dict[str, list[Any]], retriever: Any, generation: str
+    ):
+        self.ids = ids
+        self.columns = columns
+        self.generation = generation
+        self._bm25 = retriever
+        self.row = {cid: i for i, cid in enumerate(ids)}
+        self._vocab = set(retriever.vocab_dict) if retriever is not None else set()
+        self.by_article: dict[str, list[int]] = {}
+        for i, label in enumerate(columns.get("article", [])):
+            if label:
+                self.by_article.setdefault(label, []).append(i)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def build(
+        cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], generation: str
+    ) -> KeywordIndex:
+        import bm25s
+
+        columns = {
+            c: [m.get(c, "" if c != "valid_until" else 0) for m in metas] for c in cls.COLUMNS
+        }
+        if not ids:
+            return cls([], columns, None, generation)
+        corpus_tokens = [
+            tokenize(m.get("title", "") + " " + t) or ["∅"]
+            for t, m in zip(texts, metas, strict=True)
+        ]
+        retriever = bm25s.BM25()
+        retriever.index(corpus_tokens, show_progress=False)
+        return cls(ids, columns, retriever, generation)
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self._bm25 is not None:
+            self._bm25.save(str(tmp / "bm25"))
+        (tmp / "rows.json").write_text(
+            json.dumps(
+                {"generation": self.generation, "ids": self.ids, "columns": self.columns},
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
+        shutil.rmtree(path, ignore_errors=True)
+        tmp.rename(path)
+
+    @classmethod
+    def load(cls, path: Path) -> KeywordIndex | None:
+        import bm25s
+
+        try:
+            rows = json.loads((path / "rows.json").read_text(encoding="utf-8"))
+            retriever = bm25s.BM25.load(str(path / "bm25")) if rows["ids"] else None
+        except (OSError, ValueError, KeyError) as e:
+            logger.info("keyword cache unusable (%s); rebuilding", e.__class__.__name__)
+            return None
+        return cls(rows["ids"], rows["columns"], retriever, rows["generation"])
+
+    def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        if self._bm25 is None:
+            return []
+        toks = [t for t in tokenize(query) if t in self._vocab]
+        if not toks:
+            return []
+        scores = self._bm25.get_scores(toks)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def article_rows(self, label: str, title_part: str | None = None) -> list[str]:
+        """Chunk ids of article ``label`` (第二十四条), optionally in documents whose title has ``title_part``."""
+        rows = self.by_article.get(label, [])
+        if title_part:
+            rows = [i for i in rows if title_part in self.columns["title"][i]]
+        return [self.ids[i] for i in rows]

@@ -1,0 +1,190 @@
+"""Question → ranked ``Hit``s: dense (Chroma) + keyword (jieba/BM25), fused by weighted
+reciprocal rank, with exact article references (劳动合同法第三十九条, 第24条) pinned first and
+metadata filters (kind, region, in force on a date) applied to both sides."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from .corpus import cn_number
+from .errors import UsageError
+from .index import Index
+from .keyword import ARTICLE_REF_RE, KeywordIndex
+from .settings import RetrievalSettings
+from .types import Hit
+
+logger = logging.getLogger(__name__)
+
+RRF_K = 60
+FILTER_KEYS = ("kind", "region", "in_force", "source", "doc_id")
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str | None = None
+    region: str | None = None
+    in_force: date | None = None  # valid_until on or after this date, or no expiry stated
+    source: str | None = None
+    doc_id: str | None = None
+
+    @classmethod
+    def parse(cls, pairs: list[str] | dict[str, str] | None) -> Filters:
+        items = (
+            pairs.items()
+            if isinstance(pairs, dict)
+            else (p.partition("=")[::2] for p in pairs or [])
+        )
+        values: dict[str, Any] = {}
+        for key, value in items:
+            key, value = key.strip(), str(value).strip()
+            if key not in FILTER_KEYS or not value:
+                raise UsageError(
+                    f"无效的过滤条件：{key}={value}（可用：{', '.join(k + '=…' for k in FILTER_KEYS)}）"
+                )
+            if key == "in_force":
+                try:
+                    values[key] = date.fromisoformat(value)
+                except ValueError as e:
+                    raise UsageError(f"日期格式应为 YYYY-MM-DD：{value}") from e
+            else:
+                values[key] = value
+        return cls(**values)
+
+    def where(self) -> dict[str, Any] | None:
+        parts: list[dict[str, Any]] = [{k: v} for k, v in self._equals().items()]
+        if self.in_force:
+            day = int(self.in_force.strftime("%Y%m%d"))
+            parts.append({"$or": [{"valid_until": {"$gte": day}}, {"valid_until": 0}]})
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else {"$and": parts}
+
+    def mask(self, kw: KeywordIndex) -> np.ndarray | None:
+        if not self._equals() and not self.in_force:
+            return None
+        ok = np.ones(len(kw), dtype=bool)
+        for key, value in self._equals().items():
+            ok &= np.asarray(kw.columns[key], dtype=object) == value
+        if self.in_force:
+            day = int(self.in_force.strftime("%Y%m%d"))
+            v = np.asarray(kw.columns["valid_until"], dtype=np.int64)
+            ok &= (v == 0) | (v >= day)
+        return ok
+
+    def _equals(self) -> dict[str, str]:
+        return {
+            k: getattr(self, k) for k in ("kind", "region", "source", "doc_id") if getattr(self, k)
+        }
+
+
+def article_refs(question: str) -> list[tuple[str | None, str]]:
+    """(law name or None, 第X条 label) for each article reference in the question."""
+    out = []
+    for m in ARTICLE_REF_RE.finditer(question):
+        num = m.group(2).translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        label = f"第{cn_number(int(num)) if num.isdigit() else num}条"
+        out.append((m.group(1), label))
+    return out
+
+
+class Retriever:
+    def __init__(self, index: Index, embeddings: Embeddings, settings: RetrievalSettings) -> None:
+        self.index = index
+        self.embeddings = embeddings
+        self.settings = settings
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
+        query = (query or "").strip()
+        if not query:
+            raise UsageError("问题不能为空，请输入要查询的内容。")
+        k = k or self.settings.k
+        if not 1 <= k <= 100:
+            raise UsageError("k 应在 1 到 100 之间。")
+        filters = filters or Filters()
+        n = max(self.settings.candidates, k)
+        kw = self.index.keyword()
+        vector = self.embeddings.embed_query(query)
+        dense = self.index.dense(vector, n, filters.where())
+        keyword = kw.search(query, n, filters.mask(kw))
+
+        scores: dict[str, float] = {}
+        for rank, row in enumerate(dense):
+            scores[row["chunk_id"]] = scores.get(
+                row["chunk_id"], 0.0
+            ) + self.settings.dense_weight / (RRF_K + rank + 1)
+        for rank, (cid, _) in enumerate(keyword):
+            scores[cid] = scores.get(cid, 0.0) + self.settings.keyword_weight / (RRF_K + rank + 1)
+        pinned = self._article_hits(query, kw, filters)
+        for cid, boost in pinned.items():
+            scores[cid] = scores.get(cid, 0.0) + boost
+
+        top = sorted(scores, key=lambda c: -scores[c])[:k]
+        rows = {r["chunk_id"]: r for r in dense}
+        missing = [c for c in top if c not in rows]
+        rows.update(self.index.fetch(missing, vector))
+        bm25 = dict(keyword)
+        hits = []
+        for cid in top:
+            row = rows.get(cid)
+            if row is None:
+                continue
+            m = dict(row["metadata"])
+            m["dense_similarity"] = round(row.get("similarity", 0.0), 4)
+            m["bm25"] = round(bm25.get(cid, 0.0), 4)
+            m["article_match"] = cid in pinned
+            hits.append(
+                Hit(
+                    chunk_id=cid,
+                    doc_id=m["doc_id"],
+                    source=m["source"],
+                    title=m["title"],
+                    text=row["text"],
+                    score=round(scores[cid], 6),
+                    start=int(m.pop("start")),
+                    end=int(m.pop("end")),
+                    locator=str(m.get("locator", "")),
+                    metadata=m,
+                )
+            )
+        return hits
+
+    def _article_hits(self, query: str, kw: KeywordIndex, filters: Filters) -> dict[str, float]:
+        """Exact article references win: 1.0 when the law's title ends with the named law
+        (or no law is named), 0.5 when the title only contains it."""
+        out: dict[str, float] = {}
+        allowed = filters.mask(kw)
+        titles = kw.columns["title"]
+        for law, label in article_refs(query):
+            ids = kw.article_rows(label)
+            if law:
+                named = [c for c in ids if _title_match(titles[kw.row[c]], law)]
+                ids = named
+            for cid in ids:
+                if allowed is not None and not allowed[kw.row[cid]]:
+                    continue
+                title = titles[kw.row[cid]]
+                boost = 1.0 if not law or _title_match(title, law, exact=True) else 0.5
+                out[cid] = max(out.get(cid, 0.0), boost)
+        return out
+
+
+def _title_match(title: str, law: str, exact: bool = False) -> bool:
+    """Is ``law`` (maybe with leading words like 根据) the name of the document titled ``title``?"""
+    for i in range(0, max(1, len(law) - 1)):
+        name = law[i:]
+        if len(name) < 2:
+            break
+        if (
+            (title.endswith(name) or re.sub(r"^中华人民共和国", "", title) == name)
+            if exact
+            else name in title
+        ):
+            return True
+    return False

@@ -1,0 +1,171 @@
+"""``QAService``: the one place that builds everything. Front doors (CLI, API, UI) call only this."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+from collections.abc import Sequence
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.embeddings import Embeddings
+
+from .chunking import chunk_document
+from .corpus import file_sha256, load_bytes, make_doc_id
+from .embeddings import make_embeddings
+from .errors import IngestError, UsageError
+from .index import Index
+from .ingest import Progress, ingest_paths
+from .retrieve import Filters, Retriever
+from .settings import Settings
+from .types import Answer, Document, DocumentInfo, IngestReport, SearchResult
+
+if TYPE_CHECKING:
+    from .answer import AnswerChain
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CORPUS = Path("corpus")
+
+
+class QAService:
+    def __init__(
+        self, settings: Settings, role: str = "serve", embeddings: Embeddings | None = None
+    ) -> None:
+        self.settings = settings
+        self.role = role
+        self.index = Index(settings)
+        self._embeddings = embeddings
+        self._checked_generation: str | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, role: str = "serve") -> QAService:
+        from .settings import get_settings
+
+        return cls(settings or get_settings(), role=role)
+
+    # --- parts, built on first use ----------------------------------------------------
+
+    @property
+    def embeddings(self) -> Embeddings:
+        with self._lock:
+            if self._embeddings is None:
+                self._embeddings = make_embeddings(
+                    self.settings.embedding, self.role, self.settings.threads
+                )
+            return self._embeddings
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.index, self.embeddings, self.settings.retrieval)
+
+    @cached_property
+    def chain(self) -> AnswerChain:
+        from .answer import AnswerChain
+
+        return AnswerChain(self.retriever, self.index, self.settings)
+
+    def _ensure_compatible(self) -> None:
+        gen = self.index.generation()
+        if gen != self._checked_generation:
+            self.index.check_compatible(self.settings.embedding)
+            self._checked_generation = gen
+
+    # --- documents --------------------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Sequence[Path] = (),
+        *,
+        prune: bool = False,
+        rebuild: bool = False,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        targets = [Path(p) for p in paths] or [DEFAULT_CORPUS]
+        return ingest_paths(
+            self.index,
+            self.embeddings,
+            self.settings.embedding,
+            targets,
+            prune=prune,
+            rebuild=rebuild,
+            progress=progress,
+        )
+
+    def add_document(self, data: bytes, filename: str) -> DocumentInfo:
+        """Ingest one uploaded file (the API's POST /v1/documents)."""
+        name = Path(filename or "").name
+        if not name or name in (".", ".."):
+            raise UsageError("缺少文件名。")
+        doc = load_bytes(data, f"uploads/{name}")
+        chunks = chunk_document(doc)
+        if not chunks:
+            raise IngestError("文件中没有可切分的文字")
+        vectors = self.embeddings.embed_documents([c.embed_text for c in chunks])
+        with self.index.lock():
+            if self.index.exists():
+                self.index.check_compatible(self.settings.embedding)
+            self.index._collections(create=True, embedding=self.settings.embedding)
+            self.index.write_document(doc, file_sha256(data), chunks, vectors, origin="upload")
+            self.index.finish_write()
+        return next(d for d in self.index.documents() if d.doc_id == doc.doc_id)
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self.index.lock():
+            gone = self.index.delete_document(doc_id)
+            if gone:
+                self.index.finish_write()
+        return gone
+
+    def documents(self) -> list[DocumentInfo]:
+        return self.index.documents()
+
+    def get_document(self, doc_id: str) -> Document | None:
+        return self.index.get_document(doc_id)
+
+    # --- questions --------------------------------------------------------------------
+
+    def search(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | dict[str, str] | list[str] | None = None,
+    ) -> SearchResult:
+        if not isinstance(filters, Filters):
+            filters = Filters.parse(filters)
+        if not (question or "").strip():
+            raise UsageError("问题不能为空，请输入要查询的内容。")
+        self._ensure_compatible()
+        return SearchResult(
+            query=question, hits=self.retriever.search(question, k=k, filters=filters)
+        )
+
+    def ask(self, question: str, history: Sequence[str] = (), as_of: date | None = None) -> Answer:
+        if not (question or "").strip():
+            raise UsageError("问题不能为空，请输入要查询的内容。")
+        self._ensure_compatible()
+        return self.chain.ask(question, history=list(history), as_of=as_of)
+
+    def ready(self) -> dict[str, Any]:
+        """For /readyz: model loaded, index opened and non-empty."""
+        info = self.index.info()
+        self._ensure_compatible()
+        _ = self.embeddings
+        return {
+            "documents": info["documents"],
+            "chunks": info["chunks"],
+            "embedding": info.get("embedding"),
+        }
+
+
+def temporary_settings(settings: Settings, **updates: Any) -> Settings:
+    """A copy of settings pointing at a fresh temporary data dir (for ``eval --ingest``)."""
+    tmp = Path(tempfile.mkdtemp(prefix="unionqa-"))
+    return settings.model_copy(update={"data_dir": tmp, **updates})
+
+
+__all__ = ["QAService", "make_doc_id"]

@@ -1,0 +1,71 @@
+"""One Settings tree, read from ``UNIONQA_*`` environment variables (``__`` nests) and ``.env``.
+
+Nothing reads the environment at import time: front doors call ``get_settings()``,
+tests build ``Settings(...)`` directly.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LLMSettings(BaseModel):
+    base_url: str | None = None  # unset = extractive answers
+    model: str = "deepseek-chat"
+    api_key: SecretStr | None = None
+    timeout_s: float = 20.0
+    temperature: float = 0.0
+    gguf_path: Path | None = None  # optional local model through llama-cpp-python
+
+
+class RetrievalSettings(BaseModel):
+    k: int = 8  # hits handed to the answer chain
+    candidates: int = 40  # per retriever, before fusion
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+
+
+class APISettings(BaseModel):
+    max_question_chars: int = 1000
+    max_body_bytes: int = 64 * 1024
+    max_upload_bytes: int = 20 * 1024 * 1024
+    deadline_s: float = 30.0
+    quota_per_minute: int = 60
+    cors_origins: list[str] = []
+    feedback_retention_days: int = 180
+    max_concurrency: int = 16
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="UNIONQA_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    data_dir: Path = Path(".unionqa")
+    chroma_url: str | None = None  # None = embedded store under data_dir
+    collection: str = "unionqa"
+    # "backend[:model]": e5-small (default), use, sentence-transformers:<path or name>, hashing
+    embedding: str = "e5-small"
+    # Threads for the embedding model. Serving: 1 per worker (no oversubscription under
+    # concurrent requests); ingest: all cores. None = choose by role (see embeddings.py).
+    threads: int | None = None
+    llm: LLMSettings = LLMSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    api: APISettings = APISettings()
+    api_keys: str | None = None  # comma-separated keys; unset = open API
+    admin_keys: str | None = None  # comma-separated keys allowed to change documents
+    hotline: str = "12351"
+    log_level: str = "INFO"
+
+    def key_list(self, admin: bool = False) -> list[str]:
+        raw = self.admin_keys if admin else self.api_keys
+        return [k.strip() for k in (raw or "").split(",") if k.strip()]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

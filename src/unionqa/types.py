@@ -1,0 +1,119 @@
+"""Frozen value types shared by every layer. Public surfaces speak these, not LangChain/Chroma types."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Document(_Frozen):
+    """A loaded file. ``text`` is the body as decoded: YAML front matter and a statute's
+    provenance comment line are excluded; every offset in the system points into ``text``."""
+
+    doc_id: str
+    source: str  # path relative to the ingested PATH, e.g. "labour_law.md"
+    title: str
+    text: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def valid_until(self) -> date | None:
+        return parse_date(self.metadata.get("valid_until"))
+
+
+class Chunk(_Frozen):
+    chunk_id: str
+    doc_id: str
+    text: str  # == document.text[start:end]
+    start: int
+    end: int
+    locator: str  # "第三十九条", "第二章 第十条", "第3段"
+    embed_text: str  # what is embedded: a title/heading prefix + text
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class Hit(_Frozen):
+    chunk_id: str
+    doc_id: str
+    source: str
+    title: str
+    text: str
+    score: float
+    start: int
+    end: int
+    locator: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class SearchResult(_Frozen):
+    query: str
+    hits: list[Hit]
+
+
+class Citation(_Frozen):
+    n: int
+    doc_id: str
+    source: str
+    title: str
+    quote: str  # == document.text[start:end]
+    start: int
+    end: int
+    locator: str
+    valid_until: date | None = None
+
+
+class Escalation(_Frozen):
+    hotline: str
+    reason: str
+
+
+class Answer(_Frozen):
+    answer: str
+    refused: bool
+    citations: list[Citation] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)
+    escalation: Escalation | None = None
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class DocumentInfo(_Frozen):
+    doc_id: str
+    source: str
+    title: str
+    sha256: str
+    chunks: int
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class IngestFailure(_Frozen):
+    path: str
+    error: str
+
+
+class IngestReport(_Frozen):
+    files: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0
+    failed: list[IngestFailure] = Field(default_factory=list)
+    skipped: list[IngestFailure] = Field(default_factory=list)
+    seconds: float = 0.0
+
+
+def parse_date(value: Any) -> date | None:
+    """Dates arrive from YAML (date objects), JSON (strings) or Chroma (YYYYMMDD ints)."""
+    if value is None or value == "" or value == 0:
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int):
+        return date(value // 10000, value // 100 % 100, value % 100)
+    return date.fromisoformat(str(value)[:10])

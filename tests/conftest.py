@@ -1,0 +1,83 @@
+"""Shared fixtures. Real parts (the e5 model, Chroma) by default; the network is refused except
+loopback, so a hidden download fails loudly instead of passing on a developer's machine."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+LAWS = SHARED / "corpora" / "laws"
+
+
+def _loopback(address: object) -> bool:
+    if not isinstance(address, tuple) or not address:
+        return isinstance(address, str | bytes)  # AF_UNIX paths
+    host = str(address[0])
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _refuse_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection to a non-loopback address raises (a download attempt fails the test)."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def connect(self: socket.socket, address: object) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address):
+            raise ConnectionRefusedError(f"network disabled in tests: {address!r}")
+        return real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: object) -> int:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address):
+            raise ConnectionRefusedError(f"network disabled in tests: {address!r}")
+        return real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+
+
+def make_settings(data_dir: Path, **kw):
+    from unionqa.settings import Settings
+
+    return Settings(data_dir=data_dir, _env_file=None, **kw)
+
+
+@pytest.fixture(scope="session")
+def corpus_service(tmp_path_factory: pytest.TempPathFactory):
+    """A service over corpus/ with the real e5 model in an embedded Chroma (built once)."""
+    from unionqa.service import QAService
+
+    svc = QAService(make_settings(tmp_path_factory.mktemp("corpus-index")))
+    report = svc.ingest([CORPUS])
+    assert report.added == len(list(CORPUS.glob("*.md"))) and not report.failed
+    return svc
+
+
+@pytest.fixture(scope="session")
+def laws_service(tmp_path_factory: pytest.TempPathFactory):
+    """corpus/ plus the 11 statutes of ../shared (skipped when ../shared is absent)."""
+    if not LAWS.is_dir():
+        pytest.skip("../shared/corpora/laws is absent (a fresh clone has no ../shared)")
+    from unionqa.service import QAService
+
+    svc = QAService(make_settings(tmp_path_factory.mktemp("laws-index")))
+    report = svc.ingest([CORPUS, LAWS])
+    assert not report.failed
+    return svc
