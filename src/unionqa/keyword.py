@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import shutil
 from pathlib import Path
@@ -173,6 +174,19 @@ class KeywordIndex:
             logger.info("keyword cache unusable (%s); rebuilding", e.__class__.__name__)
             return None
         return cls(rows["ids"], rows["columns"], retriever, rows["generation"])
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency; a token no chunk contains gets the highest weight."""
+        n = max(len(self.ids), 1)
+        tid = self._bm25.vocab_dict.get(token) if self._bm25 is not None else None
+        df = 0
+        if tid is not None:
+            indptr = self._bm25.scores["indptr"]
+            df = int(indptr[tid + 1] - indptr[tid])
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def known(self, token: str) -> bool:
+        return token in self._vocab
 
     def search(self, query: str, n: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         if self._bm25 is None:

@@ -29,6 +29,16 @@ class RetrievalSettings(BaseModel):
     keyword_weight: float = 1.0
 
 
+class AnswerSettings(BaseModel):
+    # Refusal gate, calibrated on eval/dev_questions.jsonl (see bench/calibrate_refusal.py):
+    # answer when an article is named exactly, or the evidence covers enough of the question's
+    # terms and the best passage is similar enough, or the best passage is very similar.
+    min_coverage: float = 0.5
+    min_similarity: float = 0.80
+    strong_similarity: float = 0.90
+    llm_passages: int = 6
+
+
 class APISettings(BaseModel):
     max_question_chars: int = 1000
     max_body_bytes: int = 64 * 1024
@@ -55,6 +65,7 @@ class Settings(BaseSettings):
     threads: int | None = None
     llm: LLMSettings = LLMSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
     api: APISettings = APISettings()
     api_keys: str | None = None  # comma-separated keys; unset = open API
     admin_keys: str | None = None  # comma-separated keys allowed to change documents
