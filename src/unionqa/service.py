@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -149,6 +149,13 @@ class QAService:
             raise UsageError("问题不能为空，请输入要查询的内容。")
         self._ensure_compatible()
         return self.chain.ask(question, history=list(history), as_of=as_of)
+
+    def ask_stream(self, question: str, history: Sequence[str] = (), as_of: date | None = None) -> Iterator[str | Answer]:
+        """Text pieces of the answer as verified sentences are produced, then the final Answer."""
+        if not (question or "").strip():
+            raise UsageError("问题不能为空，请输入要查询的内容。")
+        self._ensure_compatible()
+        return self.chain.stream(question, history=list(history), as_of=as_of)
 
     def ready(self) -> dict[str, Any]:
         """For /readyz: model loaded, index opened and non-empty."""
