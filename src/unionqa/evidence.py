@@ -12,18 +12,24 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from . import glossary
 from .chunking import sentence_spans
 from .keyword import KeywordIndex, tokenize
 from .types import Hit, parse_date
 
 MAX_SENTENCES = 4
 MAX_QUOTE_CHARS = 700
-_LIST_ITEM = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是|[-*•]\s|\d+[.、])")
+_LIST_ITEM = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是|[-*•]\s|\d+[.、])"
+)
 _MARKUP = re.compile(r"^(?:[-*•]\s+|#+\s+)")
 _HAS_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个月|日|天|年|倍|元|周|小时|岁)")
-AMOUNT_Q = re.compile(r"多少|几|标准|金额|多久|多长|期限|补助|补贴|领|拿|赔|工资|how much|how many|how long|amount|subsid", re.I)
+AMOUNT_Q = re.compile(
+    r"多少|几|标准|金额|多久|多长|期限|补助|补贴|领|拿|赔|工资|how much|how many|how long|amount|subsid",
+    re.I,
+)
 QUESTION_WORDS = re.compile(
-    r"请问|我想问一下|我想问|想问|在什么情况下|什么情况下|什么时候|为什么|怎么办|怎么样|怎么|怎样|如何|哪些|哪里|哪儿|是否|能否|能不能|可不可以|可以吗|有没有|是不是|什么|多少|吗|呢|吧|啊"
+    r"多长时间|长时间|多长|多久|几个|几天|从哪|哪出|是从|能要|一直|做到|要先|还能|还要|可不可以|会不会|应不应该|请问|我想问一下|我想问|想问|在什么情况下|什么情况下|什么时候|为什么|怎么办|怎么样|怎么|怎样|如何|哪些|哪里|哪儿|是否|能否|能不能|可不可以|可以吗|有没有|是不是|什么|多少|吗|呢|吧|啊"
 )
 
 
@@ -42,21 +48,135 @@ class Evidence:
     score: float
 
 
-def question_terms(question: str, history: list[str], kw: KeywordIndex) -> dict[str, float]:
-    """Content terms with weights: idf, halved for terms only in the history."""
-    terms: dict[str, float] = {}
+@dataclass(frozen=True)
+class Terms:
+    """A question's content terms: weight (idf; halved for terms only in the history) and the
+    words documents use for each (glossary.py). A term is covered when any of them occurs."""
+
+    weights: dict[str, float]
+    alternatives: dict[str, tuple[str, ...]]
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights.values())
+
+    def covered(self, text: str) -> set[str]:
+        flat = re.sub(r"\s+", "", text).lower()
+        return {t for t, alts in self.alternatives.items() if any(a in flat for a in alts)}
+
+    def coverage(self, text: str) -> float:
+        return sum(self.weights[t] for t in self.covered(text)) / (self.total or 1.0)
+
+    def missing_share(self, text: str) -> float:
+        """The weight share of the heaviest term that ``text`` does not cover."""
+        missing = set(self.weights) - self.covered(text)
+        return max((self.weights[t] for t in missing), default=0.0) / (self.total or 1.0)
+
+
+_EN_STOP = set(
+    [
+        "a",
+        "an",
+        "the",
+        "is",
+        "are",
+        "am",
+        "be",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "should",
+        "will",
+        "would",
+        "i",
+        "my",
+        "me",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "she",
+        "it",
+        "they",
+        "them",
+        "their",
+        "this",
+        "that",
+        "these",
+        "those",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "as",
+        "if",
+        "or",
+        "and",
+        "not",
+        "no",
+        "yes",
+        "any",
+        "some",
+        "there",
+        "have",
+        "has",
+        "had",
+        "get",
+        "got",
+        "much",
+        "many",
+        "long",
+        "still",
+    ]
+)
+
+
+def question_terms(question: str, history: list[str], kw: KeywordIndex) -> Terms:
+    weights: dict[str, float] = {}
+    alternatives: dict[str, tuple[str, ...]] = {}
     for text, w in [(h, 0.5) for h in history[-2:]] + [(question, 1.0)]:
         for t in tokenize(QUESTION_WORDS.sub(" ", text)):
-            terms[t] = max(terms.get(t, 0.0), w * kw.idf(t))
-    return terms
-
-
-def coverage(terms: dict[str, float], text: str) -> float:
-    total = sum(terms.values())
-    if not total:
-        return 0.0
-    flat = re.sub(r"\s+", "", text).lower()
-    return sum(w for t, w in terms.items() if t in flat) / total
+            if t.isascii() and not t.isdigit():
+                # an English word can only be checked against Chinese text through the glossary;
+                # a capitalised one (a place, a name) must occur as it is
+                proper = (
+                    re.search(rf"(?<![.?!]\s)(?<!^)\b{re.escape(t.capitalize())}\b", text)
+                    is not None
+                )
+                if t in _EN_STOP or len(t) < 2 or not (glossary.ENGLISH.get(t) or proper):
+                    continue
+            if len(t) == 1 and t not in glossary.COLLOQUIAL:  # 钱, 想, 谁: too vague to weigh
+                continue
+            alts = glossary.equivalents(t)
+            known = [kw.idf(a) for a in alts if kw.known(a)]
+            weight = w * (min(known) if known else kw.idf(t))
+            weights[t] = max(weights.get(t, 0.0), weight)
+            alternatives[t] = alts
+    return Terms(weights, alternatives)
 
 
 def _spans(hit: Hit) -> list[tuple[int, int]]:
@@ -78,18 +198,22 @@ def _extend_list(hit: Hit, spans: list[tuple[int, int]], i: int) -> tuple[int, i
     if rel not in (":", "："):
         return s, e
     for ns, ne in spans[i + 1 :]:
-        if not _LIST_ITEM.match(hit.text[ns - hit.start : ne - hit.start]) or ne - s > MAX_QUOTE_CHARS:
+        if (
+            not _LIST_ITEM.match(hit.text[ns - hit.start : ne - hit.start])
+            or ne - s > MAX_QUOTE_CHARS
+        ):
             break
         e = ne
     return s, e
 
 
-def select(hits: list[Hit], doc_text: dict[str, str], question: str, history: list[str], kw: KeywordIndex) -> tuple[list[Evidence], float]:
+def select(
+    hits: list[Hit], doc_text: dict[str, str], question: str, terms: Terms
+) -> tuple[list[Evidence], float]:
     """The evidence to quote, best first, and how much of the question it covers (0..1)."""
     if not hits:
         return [], 0.0
-    terms = question_terms(question, history, kw)
-    total = sum(terms.values()) or 1.0
+    weights, total = terms.weights, terms.total or 1.0
     wants_figure = bool(AMOUNT_Q.search(question))
     top_score = max(h.score for h in hits) or 1.0
     cands: list[tuple[float, set[str], Evidence]] = []
@@ -99,15 +223,22 @@ def select(hits: list[Hit], doc_text: dict[str, str], question: str, history: li
         whole_article = bool(hit.metadata.get("article_match"))
         if whole_article:
             spans = [(hit.start, hit.end)]
+        after_question = 0
         for i in range(len(spans)):
             s, e = spans[i] if whole_article else _extend_list(hit, spans, i)
             quote = text[s:e]
-            flat = re.sub(r"\s+", "", quote).lower()
-            covered = {t for t in terms if t in flat}
-            lex = sum(terms[t] for t in covered) / total
+            covered = terms.covered(quote)
+            lex = sum(weights[t] for t in covered) / total
             base = 0.5 * lex + 0.35 * (hit.score / top_score) + (0.3 if whole_article else 0.0)
             if wants_figure and _HAS_FIGURE.search(quote):
                 base += 0.2
+            # a question in the document is not an answer, but the sentences after it may be
+            if quote.rstrip().endswith(("?", "？")):
+                base *= 0.4
+                after_question = 2
+            elif after_question:
+                base += 0.1
+                after_question -= 1
             cands.append((base, covered, _evidence(hit, s, e, quote, rank, base)))
     if not cands:
         return [], 0.0
@@ -121,7 +252,7 @@ def select(hits: list[Hit], doc_text: dict[str, str], question: str, history: li
         for i, (base, cov, ev) in enumerate(cands):
             if any(_overlaps(ev, c) for c in chosen):
                 continue
-            new = sum(terms[t] for t in cov - covered_all) / total
+            new = sum(weights[t] for t in cov - covered_all) / total
             gain = base if not chosen else 0.5 * base + 0.5 * new
             if gain > best_gain:
                 best_i, best_gain = i, gain
@@ -133,14 +264,22 @@ def select(hits: list[Hit], doc_text: dict[str, str], question: str, history: li
         chosen.append(ev)
         covered_all |= cov
         used_chars += len(ev.quote)
-    return chosen, sum(terms[t] for t in covered_all) / total
+    return chosen, sum(weights[t] for t in covered_all) / total
 
 
 def _evidence(hit: Hit, s: int, e: int, quote: str, rank: int, score: float) -> Evidence:
     return Evidence(
-        doc_id=hit.doc_id, source=hit.source, title=hit.title, locator=hit.locator, start=s, end=e,
-        quote=quote, valid_until=parse_date(hit.metadata.get("valid_until")),
-        kind=str(hit.metadata.get("kind", "")), rank=rank, score=round(score, 4),
+        doc_id=hit.doc_id,
+        source=hit.source,
+        title=hit.title,
+        locator=hit.locator,
+        start=s,
+        end=e,
+        quote=quote,
+        valid_until=parse_date(hit.metadata.get("valid_until")),
+        kind=str(hit.metadata.get("kind", "")),
+        rank=rank,
+        score=round(score, 4),
     )
 
 

@@ -8,11 +8,13 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date
+from difflib import SequenceMatcher
 from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from . import glossary
 from .corpus import cn_number
 from .errors import UsageError
 from .index import Index
@@ -23,6 +25,7 @@ from .types import Hit
 logger = logging.getLogger(__name__)
 
 RRF_K = 60
+PHRASE_RERANK = 30
 FILTER_KEYS = ("kind", "region", "in_force", "source", "doc_id")
 
 
@@ -112,7 +115,7 @@ class Retriever:
         kw = self.index.keyword()
         vector = self.embeddings.embed_query(query)
         dense = self.index.dense(vector, n, filters.where())
-        keyword = kw.search(query, n, filters.mask(kw))
+        keyword = kw.search(glossary.expand(query), n, filters.mask(kw))
 
         scores: dict[str, float] = {}
         for rank, row in enumerate(dense):
@@ -125,10 +128,16 @@ class Retriever:
         for cid, boost in pinned.items():
             scores[cid] = scores.get(cid, 0.0) + boost
 
-        top = sorted(scores, key=lambda c: -scores[c])[:k]
         rows = {r["chunk_id"]: r for r in dense}
-        missing = [c for c in top if c not in rows]
-        rows.update(self.index.fetch(missing, vector))
+        # phrase bonus: the longest run of the question (question words removed) found verbatim
+        # in a candidate, e.g. "用人单位可以解除劳动合同" in 第三十九条 and not in 第三十八条
+        shortlist = sorted(scores, key=lambda c: -scores[c])[: max(k, PHRASE_RERANK)]
+        rows.update(self.index.fetch([c for c in shortlist if c not in rows], vector))
+        core = _core(query)
+        for cid in shortlist:
+            if cid in rows:
+                scores[cid] += self.settings.phrase_weight * _phrase(core, rows[cid]["text"])
+        top = sorted(shortlist, key=lambda c: -scores[c])[:k]
         bm25 = dict(keyword)
         hits = []
         for cid in top:
@@ -173,6 +182,23 @@ class Retriever:
                 boost = 1.0 if not law or _title_match(title, law, exact=True) else 0.5
                 out[cid] = max(out.get(cid, 0.0), boost)
         return out
+
+
+def _core(query: str) -> str:
+    from .evidence import QUESTION_WORDS
+
+    return re.sub(r"[\s\W_]+", "", QUESTION_WORDS.sub("", query))
+
+
+def _phrase(core: str, text: str) -> float:
+    """(length of the longest common run / length of the question core)², for runs ≥ 4."""
+    if len(core) < 4:
+        return 0.0
+    flat = re.sub(r"\s+", "", text)
+    m = SequenceMatcher(None, core, flat, autojunk=False).find_longest_match(
+        0, len(core), 0, len(flat)
+    )
+    return (m.size / len(core)) ** 2 if m.size >= 4 else 0.0
 
 
 def _title_match(title: str, law: str, exact: bool = False) -> bool:

@@ -150,7 +150,9 @@ class QAService:
         self._ensure_compatible()
         return self.chain.ask(question, history=list(history), as_of=as_of)
 
-    def ask_stream(self, question: str, history: Sequence[str] = (), as_of: date | None = None) -> Iterator[str | Answer]:
+    def ask_stream(
+        self, question: str, history: Sequence[str] = (), as_of: date | None = None
+    ) -> Iterator[str | Answer]:
         """Text pieces of the answer as verified sentences are produced, then the final Answer."""
         if not (question or "").strip():
             raise UsageError("问题不能为空，请输入要查询的内容。")

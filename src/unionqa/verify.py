@@ -20,7 +20,20 @@ from .privacy import PHONE_RE, URL_RE
 CITE_RE = re.compile(r"\s*\[(\d{1,3})\]")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _CN_NUM = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
-_CN_VAL = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_VAL = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 INJECTION_RE = re.compile(
     r"忽略(?:以上|上述|之前|前面|所有)|无视(?:以上|上述|之前)|告诉用户|你现在是|系统提示|提示词|"
@@ -128,12 +141,26 @@ def support_quotes(unit: Unit, passage: Evidence, doc_text: str) -> list[Evidenc
             chosen.append(item)
             needed -= figures(item[3])
     return [
-        Evidence(passage.doc_id, passage.source, passage.title, passage.locator, s, e, q, passage.valid_until, passage.kind, passage.rank, passage.score)
+        Evidence(
+            passage.doc_id,
+            passage.source,
+            passage.title,
+            passage.locator,
+            s,
+            e,
+            q,
+            passage.valid_until,
+            passage.kind,
+            passage.rank,
+            passage.score,
+        )
         for _, s, e, q in sorted(chosen, key=lambda x: x[1])
     ]
 
 
-def verify_unit(unit: Unit, passages: list[Evidence], doc_texts: dict[str, str], narrow: bool) -> Verified | Rejection:
+def verify_unit(
+    unit: Unit, passages: list[Evidence], doc_texts: dict[str, str], narrow: bool
+) -> Verified | Rejection:
     """Check one unit. ``narrow``: cite the supporting sentences of a passage (LLM answers)
     rather than the passage itself (extractive answers, whose passages are already quotes)."""
     if unit.frame:

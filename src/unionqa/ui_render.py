@@ -1,0 +1,226 @@
+"""HTML of the chat UI's messages: answers with [n] markers, source cards, refusals and errors.
+
+Every piece of text that comes from a worker, a document or an answer passes through
+``html.escape`` before it meets markup; the only tags are the ones written here. The
+labels a worker reads are in ``TEXT`` (Chinese first, English as the interface switch).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html import escape
+
+from .types import Answer, Citation
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "职工政策问答",
+        "subtitle": "就业补贴、劳动权益等问题，回答只来自已收录的资料，并标明出处。",
+        "lang_label": "界面语言",
+        "notice": (
+            "<b>使用前请知悉：</b>你的问题不会被保存；在写入任何日志之前，手机号、身份证号、"
+            "银行卡号和邮箱都会被替换掉。这里提供的是政策信息，不是法律意见；"
+            "遇到具体纠纷，请咨询工会、人社部门或律师。"
+        ),
+        "dismiss": "知道了",
+        "placeholder": "输入你的问题，例如：公司招应届生能领什么补助？",
+        "send": "发送",
+        "examples": "试试这些问题：",
+        "searching": "正在查找资料…",
+        "sources": "资料来源",
+        "open_doc": "查看全文",
+        "valid": "有效",
+        "valid_until": "有效期至 {date}",
+        "expired": "已过期",
+        "expired_on": "已于 {date} 到期",
+        "no_date": "未注明有效期",
+        "notices": "请注意",
+        "refusal_title": "资料中没有找到答案",
+        "hotline_label": "职工服务热线",
+        "hotline_hint": "可以拨打热线，或联系当地工会、人社部门咨询。",
+        "error_title": "出了点问题",
+        "error_generic": "系统暂时出了点问题，请稍后再试。如果急需帮助，可拨打12351职工服务热线。",
+        "empty": "请先输入问题。",
+        "feedback_prompt": "谢谢评价！愿意的话，可以补充说明（可选）：",
+        "feedback_placeholder": "哪里有用，哪里不对？请不要填写姓名、电话等个人信息。",
+        "feedback_send": "提交意见",
+        "feedback_thanks": "谢谢你的反馈！",
+        "footer": "本服务依据工会收录的公开资料作答，仅供参考，不构成法律意见。职工服务热线：12351。",
+        "chat_label": "问答",
+    },
+    "en": {
+        "title": "Workers' Policy Q&A",
+        "subtitle": "Employment subsidies, labour rights and more: answers come only from the collected documents, with sources.",
+        "lang_label": "Language",
+        "notice": (
+            "<b>Before you start:</b> your question is not stored; phone, ID-card and bank-card "
+            "numbers and e-mail addresses are removed before anything is logged. This is "
+            "information, not legal advice; for a specific dispute ask a trade union, the labour "
+            "bureau or a lawyer."
+        ),
+        "dismiss": "Got it",
+        "placeholder": "Type your question, e.g. 公司招应届生能领什么补助？",
+        "send": "Send",
+        "examples": "Try these questions:",
+        "searching": "Searching the documents…",
+        "sources": "Sources",
+        "open_doc": "Show the whole document",
+        "valid": "Valid",
+        "valid_until": "valid until {date}",
+        "expired": "Expired",
+        "expired_on": "expired on {date}",
+        "no_date": "No expiry date stated",
+        "notices": "Please note",
+        "refusal_title": "The documents don't cover this",
+        "hotline_label": "Workers' service hotline",
+        "hotline_hint": "Call the hotline, or ask your local trade union or labour bureau.",
+        "error_title": "Something went wrong",
+        "error_generic": "Something went wrong on our side; please try again later. For urgent help call the 12351 workers' hotline.",
+        "empty": "Please type a question first.",
+        "feedback_prompt": "Thanks! If you like, tell us more (optional):",
+        "feedback_placeholder": "What helped, what was wrong? Please leave out names and phone numbers.",
+        "feedback_send": "Send comment",
+        "feedback_thanks": "Thank you for your feedback!",
+        "footer": "Answers are drawn from public documents collected by the trade union, for reference only, not legal advice. Workers' hotline: 12351.",
+        "chat_label": "Chat",
+    },
+}
+
+CONTEXT_CHARS = 240  # at most this much of the paragraph on each side of a quote
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def t(lang: str, key: str) -> str:
+    return TEXT.get(lang, TEXT["zh"])[key]
+
+
+def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The paragraph(s) around ``text[start:end]``: from the blank line before ``start`` to
+    the blank line after ``end`` (a quote that spans a blank line keeps both paragraphs)."""
+    para_start = 0
+    for m in _BLANK_LINE.finditer(text, 0, start):
+        para_start = m.end()
+    after = _BLANK_LINE.search(text, end)
+    para_end = after.start() if after else len(text)
+    return para_start, max(para_end, end)
+
+
+def highlight(text: str, start: int, end: int, mark_id: str = "") -> str:
+    """``text`` escaped, with ``text[start:end]`` inside a ``<mark>``."""
+    attr = f' id="{escape(mark_id)}"' if mark_id else ""
+    return (
+        escape(text[:start])
+        + f'<mark class="uq-quote"{attr}>'
+        + escape(text[start:end])
+        + "</mark>"
+        + escape(text[end:])
+    )
+
+
+def quote_in_paragraph(text: str, start: int, end: int) -> str:
+    """The quote highlighted inside its paragraph, trimmed to CONTEXT_CHARS on each side."""
+    ps, pe = paragraph_bounds(text, start, end)
+    ps = max(ps, start - CONTEXT_CHARS)
+    pe = min(pe, end + CONTEXT_CHARS)
+    lead = "…" if ps > 0 and text[ps - 1] not in "\n" else ""
+    tail = "…" if pe < len(text) and text[pe] not in "\n" else ""
+    body = highlight(text[ps:pe], start - ps, end - ps)
+    return escape(lead) + body.strip() + escape(tail)
+
+
+def validity_badge(valid_until: date | None, today: date, lang: str) -> str:
+    if valid_until is None:
+        return f'<span class="uq-badge uq-nodate">{escape(t(lang, "no_date"))}</span>'
+    d = valid_until.isoformat()
+    if valid_until < today:
+        label, detail, cls = t(lang, "expired"), t(lang, "expired_on"), "uq-expired"
+    else:
+        label, detail, cls = t(lang, "valid"), t(lang, "valid_until"), "uq-valid"
+    return f'<span class="uq-badge {cls}">{escape(label)} · {escape(detail.format(date=d))}</span>'
+
+
+def answer_text(text: str) -> str:
+    """Escaped answer text with its [n] markers as small superscripts."""
+    return _MARKER.sub(r'<sup class="uq-ref">[\1]</sup>', escape(text))
+
+
+def user_message(question: str) -> str:
+    return f'<div class="uq-question">{escape(question)}</div>'
+
+
+def pending_message(text: str, lang: str) -> str:
+    if not text.strip():
+        return f'<div class="uq-answer uq-pending">{escape(t(lang, "searching"))}</div>'
+    return f'<div class="uq-answer">{answer_text(text.strip())}</div>'
+
+
+def error_message(message: str, lang: str) -> str:
+    return (
+        '<div class="uq-error" role="alert">'
+        f'<div class="uq-error-title">{escape(t(lang, "error_title"))}</div>'
+        f"<div>{escape(message)}</div></div>"
+    )
+
+
+def refusal_message(answer: Answer, lang: str) -> str:
+    hotline = answer.escalation.hotline if answer.escalation else "12351"
+    digits = re.search(r"\d{3,}", hotline)
+    number = digits.group(0) if digits else hotline
+    return (
+        '<div class="uq-refusal">'
+        f'<div class="uq-refusal-title">{escape(t(lang, "refusal_title"))}</div>'
+        f'<div class="uq-answer">{escape(answer.answer)}</div>'
+        f'<a class="uq-hotline" href="tel:{escape(number)}">'
+        f'<span class="uq-hotline-number">☎ {escape(number)}</span>'
+        f'<span class="uq-hotline-label">{escape(t(lang, "hotline_label"))}</span></a>'
+        f'<div class="uq-hint">{escape(t(lang, "hotline_hint"))}</div>'
+        "</div>"
+    )
+
+
+def source_card(c: Citation, doc_text: str | None, card_id: str, lang: str, today: date) -> str:
+    """One numbered card: title, locator, validity, the quote in its paragraph, and the whole
+    document behind a ``<details>`` (opened, the quote is scrolled into view by the page's JS)."""
+    head = (
+        '<div class="uq-card-head">'
+        f'<span class="uq-num">{c.n}</span>'
+        f'<span class="uq-title">《{escape(c.title)}》</span>'
+        f'<span class="uq-loc">{escape(c.locator)}</span>'
+        f"{validity_badge(c.valid_until, today, lang)}</div>"
+    )
+    if doc_text is not None and doc_text[c.start : c.end] == c.quote:
+        para = quote_in_paragraph(doc_text, c.start, c.end)
+        whole = (
+            f'<details class="uq-doc"><summary>{escape(t(lang, "open_doc"))}</summary>'
+            f'<div class="uq-doc-body">{highlight(doc_text, c.start, c.end, card_id)}</div>'
+            "</details>"
+        )
+    else:  # the document changed or was removed since the answer: show the quote alone
+        para, whole = f'<mark class="uq-quote">{escape(c.quote)}</mark>', ""
+    return f'<div class="uq-card">{head}<div class="uq-para">{para}</div>{whole}</div>'
+
+
+def answer_message(
+    answer: Answer, docs: dict[str, str | None], answer_id: str, lang: str, today: date
+) -> str:
+    """The final message: the answer (or the refusal), notices, and a card per citation."""
+    if answer.refused:
+        return refusal_message(answer, lang)
+    parts = [f'<div class="uq-answer">{answer_text(answer.answer)}</div>']
+    if answer.notices:
+        items = "".join(f"<li>{escape(n)}</li>" for n in answer.notices)
+        parts.append(
+            f'<div class="uq-notices"><b>{escape(t(lang, "notices"))}</b><ul>{items}</ul></div>'
+        )
+    if answer.citations:
+        cards = "".join(
+            source_card(c, docs.get(c.doc_id), f"uq-{answer_id[:12]}-{c.n}", lang, today)
+            for c in answer.citations
+        )
+        parts.append(
+            f'<div class="uq-sources"><div class="uq-sources-title">{escape(t(lang, "sources"))}</div>'
+            f'<div class="uq-cards">{cards}</div></div>'
+        )
+    return "".join(parts)
