@@ -276,7 +276,11 @@ class AnswerChain:
     def _extractive_units(self, s: _State) -> Iterator[Unit]:
         en = s.lang == "en"
         first, rest = s.evidence[0], s.evidence[1:]
-        where = f"《{first.title}》{first.locator}" if first.kind == "law" else f"《{first.title}》"
+        where = f"《{first.title}》" + (
+            first.locator
+            if first.kind == "law"
+            else (f"“{first.section}”部分" if first.section else "")
+        )
         yield Unit(f"Key point (from {where}): " if en else f"要点：根据{where}，", frame=True)
         yield Unit(first.quote, [1])
         if rest:
@@ -410,7 +414,8 @@ class AnswerChain:
                     reason="documents do not cover the question" if en else "现有资料未覆盖该问题",
                 ),
             )
-        kinds = {e.kind for e in s.evidence} | {p.kind for p in s.passages}
+        cited = {c.doc_id for c in citations}
+        kinds = {e.kind for e in [*s.evidence, *s.passages] if e.doc_id in cited}
         tail = [
             "What to do next: " + self._next_steps(kinds, en)
             if en
@@ -434,7 +439,7 @@ class AnswerChain:
                 steps.append(
                     "ask your local human resources and social security bureau about applying"
                 )
-            if "law" in kinds:
+            if kinds - {"policy"}:
                 steps.append(
                     "if your rights were violated, complain to the labour inspection authority or apply for labour dispute mediation or arbitration"
                 )
@@ -447,7 +452,7 @@ class AnswerChain:
             steps.append(
                 "具体申请条件和办理方式，可向当地人力资源社会保障部门或公共就业服务机构咨询"
             )
-        if "law" in kinds:
+        if kinds - {"policy"}:
             steps.append(
                 "如认为权益受到侵害，可与用人单位协商，向劳动保障监察机构投诉，或申请劳动争议调解、仲裁"
             )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .corpus import ARTICLE_RE, HEADING_RE, STATUTE_PART_RE, looks_like_statute
 from .types import Chunk, Document, parse_date
 
-CHUNKER_VERSION = "zh-sent-v1"
+CHUNKER_VERSION = "zh-sent-v2"
 TARGET = 200
 MAX_CHARS = 400
 ARTICLE_MAX = 500
@@ -210,6 +210,8 @@ def chunk_document(doc: Document) -> list[Chunk]:
         chunk_id = f"{doc.doc_id}#{key}" + (f"~{seen[key]}" if seen[key] > 1 else "")
         prefix = " ".join(x for x in (doc.title, p.heading, p.locator if statute else "") if x)
         meta = {**base, **p.extra, "locator": p.locator, "ordinal": ordinal}
+        if p.heading and not statute:
+            meta["section"] = p.heading
         chunks.append(
             Chunk(
                 chunk_id=chunk_id,

@@ -208,6 +208,7 @@ def answer_scores(item: EvalItem, answer: Answer, doc_text: DocText) -> Scores:
     ``citations``/``valid_citations`` are counts so the overall share is over citations,
     not over answers."""
     out: Scores = {
+        "answer_chars": float(len(answer.answer)),
         "citations": float(len(answer.citations)),
         "valid_citations": float(sum(citation_verbatim(c, doc_text) for c in answer.citations)),
     }

@@ -19,6 +19,7 @@ from .types import Hit, parse_date
 
 MAX_SENTENCES = 4
 MAX_QUOTE_CHARS = 700
+ARTICLE_QUOTE_MAX = 300
 _LIST_ITEM = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是|[-*•]\s|\d+[.、])"
 )
@@ -28,6 +29,10 @@ AMOUNT_Q = re.compile(
     r"多少|几|标准|金额|多久|多长|期限|补助|补贴|领|拿|赔|工资|how much|how many|how long|amount|subsid",
     re.I,
 )
+MONEY_Q = re.compile(r"钱|补助|补贴|工资|赔|费|金额|how much|subsid|wage|salary|pay", re.I)
+MONEY = re.compile(r"\d+(?:\.\d+)?元|百分之|\d+%|倍")
+DURATION_Q = re.compile(r"多久|多长|期限|几天|几个月|几年|天数|how long|days|months|years", re.I)
+DURATION = re.compile(r"(?:\d+|[一二两三四五六七八九十百]+)(?:个)?(?:日|天|月|年|小时|周)")
 QUESTION_WORDS = re.compile(
     r"多长时间|长时间|多长|多久|几个|几天|从哪|哪出|是从|能要|一直|做到|要先|还能|还要|可不可以|会不会|应不应该|请问|我想问一下|我想问|想问|在什么情况下|什么情况下|什么时候|为什么|怎么办|怎么样|怎么|怎样|如何|哪些|哪里|哪儿|是否|能否|能不能|可不可以|可以吗|有没有|是不是|什么|多少|吗|呢|吧|啊"
 )
@@ -39,6 +44,7 @@ class Evidence:
     source: str
     title: str
     locator: str
+    section: str
     start: int
     end: int
     quote: str
@@ -215,7 +221,7 @@ def select(
         return [], 0.0
     weights, total = terms.weights, terms.total or 1.0
     wants_figure = bool(AMOUNT_Q.search(question))
-    top_score = max(h.score for h in hits) or 1.0
+    wants_money, wants_duration = bool(MONEY_Q.search(question)), bool(DURATION_Q.search(question))
     cands: list[tuple[float, set[str], Evidence]] = []
     for rank, hit in enumerate(hits):
         text = doc_text[hit.doc_id]
@@ -223,15 +229,24 @@ def select(
         whole_article = bool(hit.metadata.get("article_match"))
         if whole_article:
             spans = [(hit.start, hit.end)]
+        elif (
+            hit.metadata.get("article")
+            and len(spans) > 1
+            and hit.end - hit.start <= ARTICLE_QUOTE_MAX
+        ):
+            spans = [*spans, (hit.start, hit.end)]  # a short article may be quoted whole
         after_question = 0
         for i in range(len(spans)):
             s, e = spans[i] if whole_article else _extend_list(hit, spans, i)
             quote = text[s:e]
             covered = terms.covered(quote)
             lex = sum(weights[t] for t in covered) / total
-            base = 0.5 * lex + 0.35 * (hit.score / top_score) + (0.3 if whole_article else 0.0)
+            # the retrieval rank is the best single signal of where the answer is
+            base = 0.5 * lex + 0.5 / (1 + rank) + (0.3 if whole_article else 0.0)
             if wants_figure and _HAS_FIGURE.search(quote):
-                base += 0.2
+                base += 0.1
+            if wants_money and MONEY.search(quote) or wants_duration and DURATION.search(quote):
+                base += 0.15
             # a question in the document is not an answer, but the sentences after it may be
             if quote.rstrip().endswith(("?", "？")):
                 base *= 0.4
@@ -256,7 +271,7 @@ def select(
             gain = base if not chosen else 0.5 * base + 0.5 * new
             if gain > best_gain:
                 best_i, best_gain = i, gain
-        if best_i < 0 or (chosen and best_gain < 0.45 * first):
+        if best_i < 0 or (chosen and (best_gain < 0.4 * first or cands[best_i][0] < 0.4 * first)):
             break
         _, cov, ev = cands.pop(best_i)
         if chosen and used_chars + len(ev.quote) > MAX_QUOTE_CHARS:
@@ -273,6 +288,7 @@ def _evidence(hit: Hit, s: int, e: int, quote: str, rank: int, score: float) -> 
         source=hit.source,
         title=hit.title,
         locator=hit.locator,
+        section=str(hit.metadata.get("section", "")),
         start=s,
         end=e,
         quote=quote,

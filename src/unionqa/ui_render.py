@@ -31,9 +31,9 @@ TEXT: dict[str, dict[str, str]] = {
         "sources": "资料来源",
         "open_doc": "查看全文",
         "valid": "有效",
-        "valid_until": "有效期至 {date}",
+        "valid_until": "至 {date}",
         "expired": "已过期",
-        "expired_on": "已于 {date} 到期",
+        "expired_on": "{date} 到期",
         "no_date": "未注明有效期",
         "notices": "请注意",
         "refusal_title": "资料中没有找到答案",
@@ -67,9 +67,9 @@ TEXT: dict[str, dict[str, str]] = {
         "sources": "Sources",
         "open_doc": "Show the whole document",
         "valid": "Valid",
-        "valid_until": "valid until {date}",
+        "valid_until": "until {date}",
         "expired": "Expired",
-        "expired_on": "expired on {date}",
+        "expired_on": "since {date}",
         "no_date": "No expiry date stated",
         "notices": "Please note",
         "refusal_title": "The documents don't cover this",
@@ -209,8 +209,9 @@ def answer_message(
     if answer.refused:
         return refusal_message(answer, lang)
     parts = [f'<div class="uq-answer">{answer_text(answer.answer)}</div>']
-    if answer.notices:
-        items = "".join(f"<li>{escape(n)}</li>" for n in answer.notices)
+    notices = [n for n in answer.notices if n not in answer.answer]  # not twice
+    if notices:
+        items = "".join(f"<li>{escape(n)}</li>" for n in notices)
         parts.append(
             f'<div class="uq-notices"><b>{escape(t(lang, "notices"))}</b><ul>{items}</ul></div>'
         )

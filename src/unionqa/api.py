@@ -1,0 +1,375 @@
+"""The HTTP API (``unionqa serve``): a FastAPI app over ``QAService``.
+
+Modules, by noun:
+
+- ``api.py`` (here): the app: ``create_app``, the edge middleware (request id, body limit,
+  access log, last-resort 500), error handlers, ``app_factory`` and ``run_server``;
+- ``api_routes.py``: dependencies and the routes (ask, search, stream, documents, feedback,
+  health); ``api_openai.py``: OpenAI-compatible chat completions;
+- ``api_access.py``: keys, quota, the bounded runner with the deadline, error translation;
+- ``api_schemas.py``: request/response bodies; ``feedback.py``: the SQLite feedback store.
+
+Every error leaves as ``{"error": code, "message": 中文}``; never a stack trace, never input
+echoed back. The access log names route, status, latency, key id and request id, never the body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import os
+import re
+import threading
+import time
+import traceback
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from . import __version__
+from .api_access import ApiError, translate
+from .api_openai import router as openai_router
+from .api_routes import ApiState, health, router
+from .errors import UnionQAError, UsageError
+from .service import QAService
+from .settings import APISettings, Settings
+
+logger = logging.getLogger(__name__)
+access_log = logging.getLogger("unionqa.access")
+
+DESCRIPTION = """unionqa：面向职工政策与权益问题的检索问答服务。每个回答都带有可核对的原文引用；
+资料不支持时明确拒答并给出求助渠道（12351 职工服务热线）。
+
+- 设置了 `UNIONQA_API_KEYS` 时，所有 `/v1` 接口需要 `Authorization: Bearer <密钥>`；
+- 上传、删除文档需要管理员密钥（`UNIONQA_ADMIN_KEYS`）；
+- 错误一律返回 `{"error": 代码, "message": 中文说明}`。
+"""
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+def _json(status: int, body: dict[str, str], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "-"))
+
+
+async def _on_known_error(request: Request, exc: Exception) -> JSONResponse:
+    status, body, headers = translate(exc, _request_id(request))
+    if status >= 500 and not isinstance(exc, ApiError):
+        logger.warning("%s on %s: %s", type(exc).__name__, _route(request.scope), body["error"])
+    return _json(status, body, headers)
+
+
+_REASONS = {
+    "missing": "缺少该字段",
+    "json_invalid": "不是有效的 JSON",
+    "json_type": "应为 JSON",
+    "model_attributes_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "string_type": "应为字符串",
+    "string_too_short": "不能为空",
+    "string_too_long": "太长",
+    "too_short": "太短或为空",
+    "too_long": "条目太多",
+    "string_pattern_mismatch": "格式不正确",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "extra_forbidden": "不认识这个字段",
+    "greater_than_equal": "太小",
+    "less_than_equal": "太大",
+    "date_type": "应为 YYYY-MM-DD 格式的日期",
+    "date_parsing": "应为 YYYY-MM-DD 格式的日期",
+    "date_from_datetime_parsing": "应为 YYYY-MM-DD 格式的日期",
+    "date_from_datetime_inexact": "应为 YYYY-MM-DD 格式的日期",
+}
+
+
+def _reason(err: dict[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    reason = _REASONS.get(kind, "格式不正确")
+    ctx = err.get("ctx") or {}
+    # ctx carries limits from the schema, never the caller's input
+    if kind == "literal_error" and "expected" in ctx:
+        reason = f"只能是 {ctx['expected']}"
+    elif kind in ("string_too_long", "too_long") and "max_length" in ctx:
+        reason = f"最多 {ctx['max_length']} 个"
+    elif kind in ("greater_than_equal", "less_than_equal"):
+        bound = ctx.get("ge", ctx.get("le"))
+        reason = f"应{'不小于' if kind == 'greater_than_equal' else '不大于'} {bound}"
+    return reason
+
+
+def validation_message(errors: list[dict[str, Any]]) -> str:
+    """A Chinese sentence naming the fields at fault, built without the rejected values."""
+    parts = []
+    for err in errors[:3]:
+        loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+        where = ".".join(loc) or "请求体"
+        parts.append(f"{where} {_reason(err)}")
+    more = f"（另有 {len(errors) - 3} 处）" if len(errors) > 3 else ""
+    return "请求格式不正确：" + "；".join(parts) + more + "。请对照 /docs 中的示例修改。"
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _json(
+        422, {"error": "invalid_request", "message": validation_message(list(exc.errors()))}
+    )
+
+
+_HTTP = {
+    404: ("not_found", "没有这个接口，请查看 /docs 中的接口列表。"),
+    405: ("method_not_allowed", "这个接口不支持该请求方法，请查看 /docs。"),
+    413: ("request_too_large", "请求体太大。"),
+}
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code, message = _HTTP.get(exc.status_code, ("http_error", "请求无法处理。"))
+    if exc.status_code == 413 and isinstance(exc.detail, str):
+        message = exc.detail
+    return _json(exc.status_code, {"error": code, "message": message}, dict(exc.headers or {}))
+
+
+# --- the edge: request id, deadline stamp, body limit, access log, last-resort 500 -------------
+
+
+def _route(scope: Scope) -> str:
+    route = scope.get("route")
+    return str(getattr(route, "path", "-")) if route is not None else "-"
+
+
+def _too_large(limit: int) -> HTTPException:
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    return HTTPException(
+        413, f"请求体太大：上限 {size}。问题请精简；大文件请在服务器上用 `unionqa ingest` 导入。"
+    )
+
+
+class Edge:
+    """Pure ASGI (streams pass straight through)."""
+
+    def __init__(self, app: ASGIApp, api: APISettings) -> None:
+        self.app = app
+        self.api = api
+
+    def _limit(self, scope: Scope) -> int:
+        if scope["method"] == "POST" and scope["path"].rstrip("/") == "/v1/documents":
+            return self.api.max_upload_bytes
+        return self.api.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        given = headers.get("x-request-id", "")
+        rid = given if _REQUEST_ID.match(given) else os.urandom(8).hex()
+        state = scope.setdefault("state", {})
+        state["request_id"] = rid
+        state["deadline_at"] = time.monotonic() + self.api.deadline_s
+        status = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        limit = self._limit(scope)
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _too_large(limit)  # FastAPI re-raises it from body parsing
+            return message
+
+        try:
+            length = int(headers.get("content-length", "0") or 0)
+        except ValueError:
+            length = 0
+        try:
+            if length > limit:
+                response = await _on_http_error(Request(scope), _too_large(limit))
+                await response(scope, receive, send_with_id)
+            else:
+                await self.app(scope, limited_receive, send_with_id)
+        except Exception as e:  # the last resort: log where (not what was asked), answer 500
+            logger.error(
+                "unhandled %s on %s (request %s)\n%s",
+                type(e).__name__,
+                _route(scope),
+                rid,
+                "".join(traceback.format_tb(e.__traceback__)),
+            )
+            if status == 0:
+                _, body, _ = translate(e, rid)
+                await _json(500, body)(scope, receive, send_with_id)
+        finally:
+            access_log.info(
+                "%s %s %d %.1fms key=%s rid=%s",
+                scope["method"],
+                _route(scope),
+                status,
+                (time.perf_counter() - t0) * 1000,
+                state.get("key_id", "-"),
+                rid,
+            )
+
+
+# --- the app ----------------------------------------------------------------------------------
+
+
+def _warm_up(service: QAService) -> None:
+    """Load the model and open the index in the background, so the first question is quick."""
+    try:
+        info = service.ready()
+        logger.info("ready: %s documents, %s chunks", info["documents"], info["chunks"])
+    except UnionQAError as e:
+        logger.warning("not ready yet: %s", type(e).__name__)
+
+
+def _mount_ui(app: FastAPI, service: QAService) -> None:
+    """The chat UI at ``/`` when ``unionqa.ui`` provides ``mount(app, service)``."""
+    try:
+        ui = importlib.import_module("unionqa.ui")
+    except ModuleNotFoundError as e:
+        if e.name != "unionqa.ui":
+            raise
+        return
+    mount = getattr(ui, "mount", None)
+    if callable(mount):
+        mount(app, service)
+
+
+def create_app(
+    service: QAService | None = None,
+    *,
+    settings: Settings | None = None,
+    mount_ui: bool = True,
+) -> FastAPI:
+    """The API app. Tests pass their own ``service`` (and ``settings`` for the API limits, keys and
+    the feedback store's data dir; default: the service's) and ``mount_ui=False``."""
+    if service is None:
+        service = QAService.from_settings(settings)
+    settings = settings or service.settings
+    state = ApiState.build(service, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _ = state.feedback  # opens the store and purges old rows
+        threading.Thread(target=_warm_up, args=(service,), daemon=True).start()
+        yield
+        state.runner.shutdown()
+
+    app = FastAPI(
+        title="unionqa",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "questions", "description": "提问与检索"},
+            {"name": "openai", "description": "OpenAI 兼容接口"},
+            {"name": "documents", "description": "文档（修改需管理员密钥）"},
+            {"name": "feedback", "description": "回答评价"},
+            {"name": "health", "description": "探活与就绪"},
+        ],
+    )
+    app.state.api = state
+    app.add_exception_handler(ApiError, _on_known_error)
+    app.add_exception_handler(UnionQAError, _on_known_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(HTTPException, _on_http_error)
+    app.add_middleware(Edge, api=settings.api)
+    if settings.api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
+    app.include_router(router)
+    app.include_router(openai_router)
+    app.include_router(health)
+    if mount_ui:
+        _mount_ui(app, service)
+    return app
+
+
+def configure_logging(level: str) -> None:
+    """Front-door logging: our loggers (and uvicorn's own) at ``level`` to stderr."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("unionqa").setLevel(level.upper())
+
+
+def app_factory() -> FastAPI:
+    """For uvicorn's ``--factory`` (one call per worker process): settings from the environment."""
+    from .settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings=settings, mount_ui=getattr(settings.api, "mount_ui", True))
+
+
+def run_server(
+    settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1
+) -> None:
+    """``unionqa serve``. Several workers need a Chroma server: the embedded store's vectors are
+    not seen by other processes."""
+    if workers < 1:
+        raise UsageError("--workers 至少为 1。")
+    if workers > 1 and not settings.chroma_url:
+        raise UsageError(
+            f"--workers {workers} 需要 Chroma 服务器：嵌入式索引里新加的内容其他进程看不到。"
+            "请先运行 `chroma run --path <目录> --port 8001`，再设置 "
+            "UNIONQA_CHROMA_URL=http://127.0.0.1:8001 并导入文档；或去掉 --workers。"
+        )
+    import uvicorn
+
+    configure_logging(settings.log_level)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,  # ours (unionqa.access) never logs the query string or body
+        "log_config": None,
+        "log_level": settings.log_level.lower(),
+        "server_header": False,
+        "timeout_graceful_shutdown": 10,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings=settings), **options)
+    else:
+        # Each worker calls app_factory, which reads the settings from the environment (the CLI
+        # has put --data-dir there).
+        uvicorn.run("unionqa.api:app_factory", factory=True, workers=workers, **options)
+
+
+__all__ = ["app_factory", "create_app", "run_server", "validation_message"]

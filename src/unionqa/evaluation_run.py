@@ -1,0 +1,606 @@
+"""``unionqa eval``: run a question file through ``QAService.search`` and ``QAService.ask``
+(and the naive LangChain baseline), score with ``evaluation``, write ``report.json``,
+``report.html`` and ``metrics.json``, print a one-screen table, and gate against a
+previous metrics snapshot.
+
+Retrieval is scored at depth ``RETRIEVE_K`` for both systems; for a follow-up question the
+search query is the earlier turns plus the question (``ask`` gets them as history).
+``metrics.json`` (and ``report.json``) have ``{"metrics": {"overall": ...}}``; copy either to
+``eval/baseline.json`` to make a run the reference for ``--compare``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import evaluation as ev
+from .baseline import CHUNK_OVERLAP, CHUNK_SIZE, TOP_K, NaiveRAG
+from .errors import IndexNotReadyError, UsageError
+from .service import QAService, temporary_settings
+from .settings import Settings
+from .types import Answer, Citation, Document, Hit
+
+logger = logging.getLogger(__name__)
+
+RETRIEVE_K = 10
+JUDGE_SKIPPED = "skipped: no LLM configured (UNIONQA_LLM__BASE_URL unset)"
+JUDGE_METRICS = ("faithfulness", "answer_relevance")
+
+# (metric, label, lower is better) in display order
+METRIC_ROWS: tuple[tuple[str, str, bool], ...] = (
+    ("hit@1", "gold doc hit@1", False),
+    ("hit@5", "gold doc hit@5", False),
+    ("mrr", f"MRR@{RETRIEVE_K}", False),
+    (f"quote_recall@{ev.QUOTE_K}", f"gold quote recall@{ev.QUOTE_K}", False),
+    (f"evidence_recall@{ev.QUOTE_K}", f"evidence recall@{ev.QUOTE_K}", False),
+    ("key_fact_recall", "key-fact recall", False),
+    ("all_key_facts", "all key facts", False),
+    ("cites_gold_doc", "cites gold doc", False),
+    ("cites_gold_quote", "cites gold quote", False),
+    ("citation_validity", "citations verbatim", False),
+    ("markers_consistent", "[n] markers ok", False),
+    ("refusal_rate", "refuses unanswerable", False),
+    ("wrong_refusal_rate", "refuses answerable", True),
+    ("invented_figure_rate", "must_not_contain hit", True),
+    ("error_rate", "errors", True),
+    ("answer_chars", "answer length (chars)", True),
+    ("faithfulness", "faithfulness (judge)", False),
+    ("answer_relevance", "relevance (judge)", False),
+)
+COUNT_METRICS = {"answer_chars", "citations_per_answer"}
+RETRIEVAL_METRICS = {m for m, _, _ in METRIC_ROWS[:5]}
+
+
+@dataclass
+class SystemRun:
+    """One system's results over the question set."""
+
+    name: str
+    records: list[dict[str, Any]] = field(default_factory=list)
+    answers_status: str = "ok"
+    judge_status: str = JUDGE_SKIPPED
+
+    def metrics(self, items: Sequence[ev.EvalItem]) -> dict[str, Any]:
+        out = ev.summarize(
+            [(it.kind, r["scores"]) for it, r in zip(items, self.records, strict=True)]
+        )
+        out["latency_ms"] = ev.latency_summary(r["timings_ms"] for r in self.records)
+        return out
+
+
+class _Judge:
+    """RAGAS-style faithfulness and answer relevance, one small LLM call each."""
+
+    def __init__(self, settings: Settings) -> None:
+        from .llm import make_chat_model
+
+        self.model = make_chat_model(settings.llm)
+        self.failures = 0
+
+    def score(self, prompt: str) -> float | None:
+        try:
+            reply = self.model.invoke([("system", ev.JUDGE_SYSTEM), ("human", prompt)])
+        except Exception as e:  # any transport/provider error: the item goes unjudged
+            self.failures += 1
+            logger.warning("LLM judge call failed: %s", e.__class__.__name__)
+            return None
+        return ev.parse_judgement(str(reply.content))
+
+    def judge(self, question: str, answer: Answer) -> ev.Scores:
+        if answer.refused or not answer.answer.strip():
+            return {}
+        quotes = [c.quote for c in answer.citations]
+        return {
+            "faithfulness": self.score(ev.faithfulness_prompt(answer.answer, quotes)),
+            "answer_relevance": self.score(ev.relevance_prompt(question, answer.answer)),
+        }
+
+
+def run_eval(
+    settings: Settings,
+    questions: Path,
+    ingest: Sequence[Path] = (),
+    out: Path = Path("eval/out"),
+    with_baseline: bool = True,
+    compare: Path | None = None,
+    as_of: date | None = None,
+) -> int:
+    """Run, score, write the reports, print the table; 1 when a gate fails, else 0."""
+    items = ev.load_questions(Path(questions))
+    previous = read_snapshot(compare) if compare else None
+    console = Console(stderr=True)
+    tmp_dir: Path | None = None
+    baseline: NaiveRAG | None = None
+    try:
+        if ingest:
+            settings = temporary_settings(settings)
+            tmp_dir = Path(settings.data_dir)
+            service = QAService(settings, role="ingest")
+            with console.status("building a temporary index…"):
+                report = service.ingest(list(ingest))
+            for f in report.failed:
+                console.print(f"[yellow]not ingested[/]: {f.path}: {f.error}")
+        else:
+            service = QAService(settings)
+        docs = _documents(service)
+        if with_baseline:
+            with console.status("building the naive LangChain baseline…"):
+                baseline = NaiveRAG(list(docs.values()), service.embeddings)
+        judge = _Judge(settings) if settings.llm.base_url else None
+        ours, theirs = _run_all(items, service, baseline, docs, judge, as_of, console)
+    finally:
+        if baseline is not None:
+            baseline.close()
+        if tmp_dir is not None:
+            shutil.rmtree(tmp_dir, ignore_errors=True)
+
+    metrics = ours.metrics(items)
+    base_metrics = theirs.metrics(items) if theirs else None
+    failures = ev.compare_metrics(metrics["overall"], previous["overall"]) if previous else []
+    report = _report(items, questions, ingest, settings, as_of, ours, theirs, metrics, base_metrics)
+    if compare:
+        report["gate"] = {
+            "compare": str(compare),
+            "gates": [g.__dict__ for g in ev.GATES],
+            "failures": [str(f) for f in failures],
+            "passed": not failures,
+        }
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_json(out / "report.json", report)
+    snapshot = {k: report[k] for k in ("schema", "created", "questions", "n_items", "metrics")}
+    snapshot["baseline_metrics"] = base_metrics
+    _write_json(out / "metrics.json", snapshot)
+    (out / "report.html").write_text(render_html(report), encoding="utf-8")
+    print_summary(Console(), report, failures, out)
+    return 1 if failures else 0
+
+
+def read_snapshot(path: Path) -> dict[str, Any]:
+    """The ``metrics`` of a report.json / metrics.json / eval/baseline.json."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise UsageError(f"找不到对比基线文件：{path}") from e
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise UsageError(f"对比基线文件 {path} 不是有效的 JSON。") from e
+    metrics = data.get("metrics") if isinstance(data, dict) else None
+    if not isinstance(metrics, dict) or not isinstance(metrics.get("overall"), dict):
+        raise UsageError(f"对比基线文件 {path} 缺少 metrics.overall。")
+    return metrics
+
+
+# --- running --------------------------------------------------------------------------
+
+
+def _documents(service: QAService) -> dict[str, Document]:
+    docs = {}
+    for info in service.documents():
+        doc = service.get_document(info.doc_id)
+        if doc is not None:
+            docs[doc.doc_id] = doc
+    if not docs:
+        raise IndexNotReadyError()
+    return docs
+
+
+def search_query(item: ev.EvalItem) -> str:
+    return "\n".join([*item.history, item.question])
+
+
+def _run_all(
+    items: Sequence[ev.EvalItem],
+    service: QAService,
+    baseline: NaiveRAG | None,
+    docs: dict[str, Document],
+    judge: _Judge | None,
+    as_of: date | None,
+    console: Console,
+) -> tuple[SystemRun, SystemRun | None]:
+    def doc_text(c: Citation) -> str | None:
+        doc = docs.get(c.doc_id)
+        return doc.text if doc is not None else None
+
+    ours = SystemRun("unionqa")
+    theirs = SystemRun(NaiveRAG.name) if baseline else None
+    ask: Callable[[ev.EvalItem], Answer] | None = lambda it: service.ask(  # noqa: E731
+        it.question, history=it.history, as_of=as_of
+    )
+    columns = (TextColumn("eval"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as bar:
+        task = bar.add_task("eval", total=len(items))
+        for item in items:
+            record, ask_ok = _run_one(
+                item, lambda q: service.search(q, k=RETRIEVE_K).hits, ask, doc_text, judge
+            )
+            if ask is not None and not ask_ok:
+                ask = None
+                ours.answers_status = f"skipped: answer chain unavailable ({record['error']})"
+                for r in ours.records:  # keep the records uniform: no answer metrics at all
+                    r["scores"] = {k: v for k, v in r["scores"].items() if k in RETRIEVAL_METRICS}
+            ours.records.append(record)
+            if baseline is not None and theirs is not None:
+                rec, _ = _run_one(
+                    item,
+                    lambda q: baseline.search(q, k=RETRIEVE_K),
+                    lambda it: baseline.ask(it.question, history=it.history),
+                    doc_text,
+                    judge,
+                )
+                theirs.records.append(rec)
+            bar.advance(task)
+    for run in (ours, theirs):
+        if run is not None and judge is not None:
+            run.judge_status = "ok" if not judge.failures else f"ok ({judge.failures} calls failed)"
+    return ours, theirs
+
+
+def _run_one(
+    item: ev.EvalItem,
+    search: Callable[[str], list[Hit]],
+    ask: Callable[[ev.EvalItem], Answer] | None,
+    doc_text: ev.DocText,
+    judge: _Judge | None,
+) -> tuple[dict[str, Any], bool]:
+    """Score one item with one system. The bool is False when the answer chain itself is
+    missing (not built yet), so the caller stops asking."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    hits = search(search_query(item))
+    timings["eval.search"] = _ms(t0)
+    scores = ev.retrieval_scores(item, hits)
+    answer: Answer | None = None
+    error: str | None = None
+    ask_ok = True
+    if ask is not None:
+        t0 = time.perf_counter()
+        try:
+            answer = ask(item)
+        except (ImportError, NotImplementedError) as e:
+            ask_ok = False
+            error = f"{e.__class__.__name__}: {e}"
+        except Exception as e:  # one broken item must not end the run; it scores as an error
+            logger.warning("ask failed on %s: %s", item.id, e.__class__.__name__)
+            error = f"{e.__class__.__name__}: {e}"
+        timings["eval.ask"] = _ms(t0)
+        if ask_ok:
+            scores["error"] = float(answer is None)
+            shown = answer or Answer(answer="", refused=False)
+            scores.update(ev.answer_scores(item, shown, doc_text))
+            if answer is not None:
+                timings.update(answer.timings_ms)
+                if judge is not None:
+                    scores.update(judge.judge(item.question, answer))
+    record = {
+        "hits": [_hit_json(h) for h in hits],
+        "answer": answer.model_dump(mode="json") if answer else None,
+        "error": error,
+        "scores": scores,
+        "quality": round(ev.item_quality(scores, item.answerable), 4),
+        "timings_ms": timings,
+    }
+    return record, ask_ok
+
+
+def _hit_json(h: Hit) -> dict[str, Any]:
+    return {
+        "source": h.source,
+        "locator": h.locator,
+        "start": h.start,
+        "end": h.end,
+        "score": h.score,
+        "text": h.text,
+    }
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 2)
+
+
+# --- output ---------------------------------------------------------------------------
+
+
+def _report(
+    items: Sequence[ev.EvalItem],
+    questions: Path,
+    ingest: Sequence[Path],
+    settings: Settings,
+    as_of: date | None,
+    ours: SystemRun,
+    theirs: SystemRun | None,
+    metrics: dict[str, Any],
+    base_metrics: dict[str, Any] | None,
+) -> dict[str, Any]:
+    records = []
+    for i, item in enumerate(items):
+        rec = {**item.model_dump(mode="json"), "unionqa": ours.records[i]}
+        if theirs:
+            rec["baseline"] = theirs.records[i]
+        records.append(rec)
+    return {
+        "schema": 1,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "questions": str(questions),
+        "n_items": len(items),
+        "ingest": [str(p) for p in ingest],
+        "as_of": as_of.isoformat() if as_of else None,
+        "config": {
+            "embedding": settings.embedding,
+            "retrieval": settings.retrieval.model_dump(),
+            "llm_model": settings.llm.model if settings.llm.base_url else None,
+            "retrieve_k": RETRIEVE_K,
+            "quote_k": ev.QUOTE_K,
+        },
+        "answers": ours.answers_status,
+        "llm_judge": ours.judge_status,
+        "metrics": metrics,
+        "baseline": {
+            "name": theirs.name,
+            "config": {"chunk_size": CHUNK_SIZE, "chunk_overlap": CHUNK_OVERLAP, "top_k": TOP_K},
+            "answers": theirs.answers_status,
+            "metrics": base_metrics,
+        }
+        if theirs
+        else None,
+        "gate": None,
+        "items": records,
+    }
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(obj, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def cell(metrics: dict[str, Any] | None, name: str, status: str) -> str:
+    """A metric value for display, or why it is missing."""
+    if metrics is None:
+        return "—"
+    value = metrics.get(name)
+    if isinstance(value, int | float):
+        return f"{value:.0f}" if name in COUNT_METRICS else f"{value:.3f}"
+    if name in JUDGE_METRICS and status != "ok":
+        return status
+    return "—"
+
+
+def print_summary(
+    console: Console, report: dict[str, Any], failures: Sequence[ev.GateFailure], out: Path
+) -> None:
+    ours = report["metrics"]["overall"]
+    base = (report["baseline"] or {}).get("metrics")
+    theirs = base["overall"] if base else None
+    table = Table(title=f"unionqa eval — {report['n_items']} questions ({report['questions']})")
+    table.add_column("metric")
+    table.add_column("unionqa", justify="right")
+    table.add_column("naive RAG", justify="right")
+    table.add_column("Δ", justify="right")
+    for name, label, lower in METRIC_ROWS:
+        a, b = ours.get(name), (theirs or {}).get(name)
+        if a is None and b is None:
+            continue  # not measured (the judge's reason is printed below the table)
+        delta = ""
+        if isinstance(a, int | float) and isinstance(b, int | float) and name not in COUNT_METRICS:
+            d = a - b
+            good = d < 0 if lower else d > 0
+            delta = f"[{'green' if good else 'red' if d else 'white'}]{d:+.3f}[/]"
+        table.add_row(
+            label,
+            cell(ours, name, report["llm_judge"]),
+            cell(theirs, name, report["llm_judge"]),
+            delta,
+        )
+    console.print(table)
+    kinds = Table(title="per kind (unionqa / naive RAG)")
+    for col in ("kind", "n", "hit@5", f"quote@{ev.QUOTE_K}", "key facts", "refusal"):
+        kinds.add_column(col, justify="left" if col == "kind" else "right")
+    by_kind = report["metrics"]["by_kind"]
+    base_kind = base["by_kind"] if base else {}
+    for kind, m in by_kind.items():
+        b = base_kind.get(kind, {})
+        row = [kind, str(m["n"])]
+        for name in ("hit@5", f"quote_recall@{ev.QUOTE_K}", "key_fact_recall", "refusal_rate"):
+            row.append(f"{_fmt(m.get(name))} / {_fmt(b.get(name))}" if base else _fmt(m.get(name)))
+        kinds.add_row(*row)
+    console.print(kinds)
+    lat = report["metrics"]["latency_ms"]
+    console.print(
+        "latency ms (p50/p95): "
+        + ", ".join(f"{s} {v['p50']:.0f}/{v['p95']:.0f}" for s, v in sorted(lat.items()))
+    )
+    if report["answers"] != "ok":
+        console.print(f"answers: {report['answers']}")
+    console.print(f"faithfulness, answer relevance (LLM judge): {report['llm_judge']}")
+    if report.get("gate"):
+        if failures:
+            console.print(f"[red]gate failed against {report['gate']['compare']}:[/]")
+            for f in failures:
+                console.print(f"  [red]✗[/] {f}")
+        else:
+            console.print(f"[green]gate passed[/] against {report['gate']['compare']}")
+    console.print(f"report: {out / 'report.html'}  ({out / 'report.json'})")
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.2f}" if isinstance(value, int | float) else "—"
+
+
+# --- HTML -----------------------------------------------------------------------------
+
+CSS = """
+body{font:14px/1.5 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:2em auto;
+max-width:72em;color:#222;padding:0 1em}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #ddd;
+padding:.25em .6em;text-align:left;vertical-align:top}td.num{text-align:right;
+font-variant-numeric:tabular-nums}.bar{background:#eee;width:12em;height:.7em;display:inline-block}
+.bar span{display:block;height:100%}.u{background:#2b6cb0}.b{background:#b7791f}
+.good{color:#276749}.bad{color:#c53030}.meta{color:#555}.item{border:1px solid #ddd;
+border-radius:6px;padding:.6em 1em;margin:1em 0}.quote{background:#f7f7f0;padding:.2em .5em;
+border-left:3px solid #bbb;margin:.3em 0;white-space:pre-wrap}.legend span{padding:0 .6em}
+"""
+FAILURES_SHOWN = 25
+CHART_METRICS = (
+    ("hit@5", "gold doc hit@5"),
+    (f"quote_recall@{ev.QUOTE_K}", f"gold quote recall@{ev.QUOTE_K}"),
+    ("key_fact_recall", "key-fact recall"),
+    ("cites_gold_quote", "cites the gold quote"),
+    ("refusal_rate", "refuses unanswerable"),
+)
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _bar(value: Any, cls: str) -> str:
+    if not isinstance(value, int | float):
+        return ""
+    width = max(0.0, min(1.0, float(value))) * 100
+    return f'<span class="bar"><span class="{cls}" style="width:{width:.1f}%"></span></span>'
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """A self-contained page: tables, CSS bar charts per kind, the worst items."""
+    ours = report["metrics"]
+    base = (report["baseline"] or {}).get("metrics")
+    judge = report["llm_judge"]
+    parts = [
+        '<!doctype html><html lang="zh"><head><meta charset="utf-8">',
+        f"<title>unionqa eval — {_e(report['questions'])}</title><style>{CSS}</style></head><body>",
+        "<h1>unionqa answer-quality evaluation</h1>",
+        f'<p class="meta">{_e(report["n_items"])} questions from <code>{_e(report["questions"])}</code>'
+        f" · {_e(report['created'])} · as of {_e(report['as_of'] or 'today')}"
+        f" · embedding {_e(report['config']['embedding'])}"
+        f" · answers: {_e(report['answers'])} · LLM judge: {_e(judge)}</p>",
+    ]
+    if report.get("gate"):
+        gate = report["gate"]
+        verdict = "passed" if gate["passed"] else "FAILED"
+        parts.append(
+            f'<h2>Gate against {_e(gate["compare"])}: <span class="'
+            f'{"good" if gate["passed"] else "bad"}">{verdict}</span></h2><ul>'
+            + "".join(f"<li>{_e(f)}</li>" for f in gate["failures"])
+            + "</ul>"
+        )
+    parts.append('<h2>Overall</h2><p class="legend"><span class="u">&nbsp;</span> unionqa ')
+    parts.append(
+        f'<span class="b">&nbsp;</span> {_e((report["baseline"] or {}).get("name", "baseline"))}</p>'
+    )
+    parts.append(
+        "<table><tr><th>metric</th><th>unionqa</th><th></th><th>naive RAG</th><th></th><th>Δ</th></tr>"
+    )
+    for name, label, lower in METRIC_ROWS:
+        a = ours["overall"].get(name)
+        b = base["overall"].get(name) if base else None
+        if a is None and b is None and name not in JUDGE_METRICS:
+            continue
+        delta = ""
+        rate = name not in COUNT_METRICS
+        if isinstance(a, int | float) and isinstance(b, int | float) and rate:
+            d = a - b
+            cls = "good" if (d < 0 if lower else d > 0) else "bad" if d else ""
+            delta = f'<span class="{cls}">{d:+.3f}</span>'
+        parts.append(
+            f"<tr><td>{_e(label)}</td><td class=num>{_e(cell(ours['overall'], name, judge))}</td>"
+            f"<td>{_bar(a, 'u') if rate else ''}</td><td class=num>{_e(cell(base['overall'] if base else None, name, judge))}</td>"
+            f"<td>{_bar(b, 'b') if rate else ''}</td><td class=num>{delta}</td></tr>"
+        )
+    parts.append("</table><h2>Per kind</h2>")
+    kinds = list(ours["by_kind"])
+    parts.append(
+        "<table><tr><th>kind</th><th>n</th>"
+        + "".join(f"<th>{_e(lbl)}</th>" for _, lbl in CHART_METRICS)
+        + "</tr>"
+    )
+    for kind in kinds:
+        m = ours["by_kind"][kind]
+        b = (base or {}).get("by_kind", {}).get(kind, {})
+        row = f"<tr><td>{_e(kind)}</td><td class=num>{m['n']}</td>"
+        for name, _ in CHART_METRICS:
+            if m.get(name) is None and b.get(name) is None:
+                row += "<td></td>"
+                continue
+            row += (
+                f"<td>{_bar(m.get(name), 'u')} {_e(_fmt(m.get(name)))}<br>"
+                f"{_bar(b.get(name), 'b')} {_e(_fmt(b.get(name)))}</td>"
+            )
+        parts.append(row + "</tr>")
+    parts.append(
+        "</table><h2>Latency (ms)</h2><table><tr><th>stage</th><th>p50</th><th>p95</th><th>n</th></tr>"
+    )
+    for stage, v in sorted(ours["latency_ms"].items()):
+        parts.append(
+            f"<tr><td>{_e(stage)}</td><td class=num>{v['p50']:.1f}</td>"
+            f"<td class=num>{v['p95']:.1f}</td><td class=num>{v['n']}</td></tr>"
+        )
+    parts.append("</table>")
+    parts.extend(_failures_html(report))
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _failures_html(report: dict[str, Any]) -> list[str]:
+    worst = sorted(
+        (r for r in report["items"] if r["unionqa"]["quality"] < 1.0),
+        key=lambda r: (r["unionqa"]["quality"], r["id"]),
+    )[:FAILURES_SHOWN]
+    out = [f"<h2>Failures: the {len(worst)} worst items</h2>"]
+    if not worst:
+        out.append("<p>None: every item scored fully.</p>")
+    for r in worst:
+        run = r["unionqa"]
+        out.append(
+            f'<div class="item"><b>{_e(r["id"])}</b> · {_e(r["kind"])} · quality {run["quality"]:.2f}'
+        )
+        for turn in r.get("history") or []:
+            out.append(f'<div class="meta">earlier turn: {_e(turn)}</div>')
+        out.append(f"<p><b>Q:</b> {_e(r['question'])}</p>")
+        if r["answerable"]:
+            out.append(f"<div>gold: <code>{_e(r['gold_doc'])}</code></div>")
+            out.append(f'<div class="quote">{_e(r["gold_quote"])}</div>')
+        if r["key_facts"] or r["must_not_contain"]:
+            text = (run["answer"] or {}).get("answer", "")
+            marks = [
+                f'<span class="{"good" if ev.fact_present(f, text) else "bad"}">{_e(f)}</span>'
+                for f in r["key_facts"]
+            ] + [
+                f'<span class="{"bad" if ev.forbidden_found([s], text) else "good"}">≠{_e(s)}</span>'
+                for s in r["must_not_contain"]
+            ]
+            out.append("<div>key facts: " + " · ".join(marks) + "</div>")
+        if run["error"]:
+            out.append(f'<div class="bad">error: {_e(run["error"])}</div>')
+        ans = run["answer"]
+        if ans:
+            refused = " (refused)" if ans["refused"] else ""
+            out.append(f"<p><b>A{refused}:</b> {_e(ans['answer'])}</p>")
+            for c in ans["citations"]:
+                out.append(
+                    f'<div class="quote">[{c["n"]}] {_e(c["source"])} {_e(c["locator"])}: {_e(c["quote"])}</div>'
+                )
+        hits = ", ".join(f"{_e(h['source'])} {_e(h['locator'])}" for h in run["hits"][:5])
+        out.append(f'<div class="meta">top hits: {hits}</div>')
+        scores = ", ".join(
+            f"{_e(k)}={v:.2f}" for k, v in run["scores"].items() if isinstance(v, int | float)
+        )
+        out.append(f'<div class="meta">scores: {scores}</div>')
+        if r.get("baseline") and r["baseline"]["answer"]:
+            b = r["baseline"]["answer"]["answer"]
+            short = b if len(b) <= 200 else b[:200] + "…"
+            out.append(f'<div class="meta">naive RAG answer: {_e(short)}</div>')
+        out.append("</div>")
+    return out
