@@ -89,7 +89,7 @@ def detect_lang(text: str) -> str:
 
 def is_followup(question: str, history: list[str]) -> bool:
     q = question.strip()
-    return bool(history) and (len(q) <= 12 or bool(FOLLOWUP_RE.search(q)))
+    return bool(history) and (len(q) <= 20 or bool(FOLLOWUP_RE.search(q)))
 
 
 def _timed(name: str, fn: Callable[[_State], _State]) -> RunnableLambda:

@@ -122,7 +122,7 @@ def validation_message(errors: list[dict[str, Any]]) -> str:
     parts = []
     for err in errors[:3]:
         loc = [str(p) for p in err.get("loc", ()) if p != "body"]
-        where = ".".join(loc) or "请求体"
+        where = "请求体" if err.get("type") == "json_invalid" else ".".join(loc) or "请求体"
         parts.append(f"{where} {_reason(err)}")
     more = f"（另有 {len(errors) - 3} 处）" if len(errors) > 3 else ""
     return "请求格式不正确：" + "；".join(parts) + more + "。请对照 /docs 中的示例修改。"

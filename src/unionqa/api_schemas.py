@@ -206,12 +206,16 @@ class ChatChoice(BaseModel):
     finish_reason: Literal["stop"] = "stop"
 
 
-class ChatCompletion(AnswerExtras):
+class ChatCompletion(BaseModel):
     id: str = Field(description="也可作为 answer_id 用于 POST /v1/feedback")
     object: Literal["chat.completion"] = "chat.completion"
     created: int
     model: str
     choices: list[ChatChoice]
+    citations: list[Citation]
+    refused: bool
+    notices: list[str]
+    escalation: Escalation | None
 
 
 class ModelCard(BaseModel):

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -399,7 +400,7 @@ def print_summary(
             good = d < 0 if lower else d > 0
             delta = f"[{'green' if good else 'red' if d else 'white'}]{d:+.3f}[/]"
         table.add_row(
-            label,
+            escape(label),
             cell(ours, name, report["llm_judge"]),
             cell(theirs, name, report["llm_judge"]),
             delta,

@@ -12,20 +12,19 @@ is escaped there).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import threading
 import uuid
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterator
+from datetime import date
+from functools import cache
 from typing import Any
 
 import gradio as gr
 
 from . import ui_render as render
 from .errors import IndexNotReadyError, UnionQAError
-from .privacy import redact
+from .feedback import FEEDBACK_FILE, MAX_COMMENT_CHARS, FeedbackStore
 from .service import QAService
 from .types import Answer
 
@@ -50,7 +49,10 @@ CSS = """
   gap: 6px; color: #3d2c00; }
 #uq-notice button { align-self: flex-end; max-width: 120px; }
 #uq-chat .message { max-width: 100% !important; }
+#uq-chat .bubble.bot-row { max-width: 100% !important; }
 .uq-question { white-space: pre-wrap; }
+.uq-welcome { text-align: center; color: var(--body-text-color-subdued); max-width: 28em; margin: 0 auto; padding: 0 8px; }
+.uq-welcome b { color: var(--body-text-color); font-size: 1.1em; }
 .uq-answer { white-space: pre-wrap; line-height: 1.7; overflow-wrap: anywhere; }
 .uq-pending { color: var(--body-text-color-subdued); font-style: italic; }
 .uq-ref { color: var(--color-accent); font-weight: 600; font-size: .75em; margin-left: 1px; }
@@ -90,7 +92,6 @@ mark.uq-quote { background: #ffe27a; color: #1f1600; padding: 0 2px; border-radi
 #uq-examples button { flex: 0 1 auto !important; min-width: 0 !important; white-space: normal; text-align: left; }
 #uq-footer p { font-size: .82em; color: var(--body-text-color-subdued); text-align: center; margin: 4px 0 0; }
 @media (max-width: 600px) {
-  .gradio-container .main { padding-left: 8px !important; padding-right: 8px !important; }
   #uq-chat .message-row { margin-left: 2px !important; margin-right: 2px !important; }
   #uq-chat .message-row .bot { padding: 8px !important; }
   .uq-card { padding: 6px 8px; }
@@ -100,6 +101,14 @@ mark.uq-quote { background: #ffe27a; color: #1f1600; padding: 0 2px; border-radi
   #uq-examples button { width: 100%; flex-basis: 100% !important; }
 }
 """
+
+# Page-level rules outside Gradio's ``.contain`` (Gradio rewrites media queries in ``css`` to
+# apply inside it only), so they go into the page head.
+HEAD = """<style>
+@media (max-width: 600px) {
+  .gradio-container .main.app { padding-left: 8px !important; padding-right: 8px !important; }
+}
+</style>"""
 
 # Opening a card's <details> scrolls its highlighted quote into view. Static code: no user or
 # document text is ever part of it.
@@ -125,44 +134,23 @@ THEME = gr.themes.Default(
 
 def _page_options() -> dict[str, Any]:
     """What launch() and mount_gradio_app() both take in Gradio 6."""
-    return {"theme": THEME, "css": CSS, "js": JS, "footer_links": [], "run_history": False}
+    return {
+        "theme": THEME,
+        "css": CSS,
+        "js": JS,
+        "head": HEAD,
+        "footer_links": [],
+        "run_history": False,
+    }
 
 
 # --- feedback ---------------------------------------------------------------------------
 
-_feedback_lock = threading.Lock()
 
-
-def save_feedback(
-    service: QAService, answer_id: str, rating: str, comment: str | None, key_id: str
-) -> None:
-    """Store one rating (``up``/``down``) of an answer through the feedback store.
-
-    Until ``unionqa.feedback.FeedbackStore`` exists, appends a JSON line to
-    ``<data_dir>/feedback.jsonl``; the comment is redacted first.
-    """
-    try:
-        from .feedback import FeedbackStore  # type: ignore[import-not-found]
-    except ImportError:
-        FeedbackStore = None  # noqa: N806
-    if FeedbackStore is not None:
-        FeedbackStore(service.settings.data_dir / "feedback.sqlite3").add(
-            answer_id, rating, comment, key_id
-        )
-        return
-    record = {
-        "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "answer_id": answer_id,
-        "rating": rating,
-        "comment": redact(comment) if comment else None,
-        "key_id": key_id,
-    }
-    path = service.settings.data_dir / "feedback.jsonl"
-    with _feedback_lock:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
-    logger.info("feedback stored rating=%s comment=%s", rating, bool(comment))
+def feedback_store(service: QAService) -> FeedbackStore:
+    """The store the API's POST /v1/feedback writes too (SQLite in the data dir)."""
+    settings = service.settings
+    return FeedbackStore(settings.data_dir / FEEDBACK_FILE, settings.api.feedback_retention_days)
 
 
 # --- rendering of whole turns -----------------------------------------------------------
@@ -264,30 +252,41 @@ def _switch_language(
         ),
         gr.update(value=render.t(lang, "feedback_send")),
         gr.update(value=_footer_html(lang)),
-        gr.update(value=messages, label=render.t(lang, "chat_label")),
+        gr.update(
+            value=messages,
+            label=render.t(lang, "chat_label"),
+            placeholder=render.chat_placeholder(lang),
+        ),
     )
 
 
-def _rate(service: QAService, turns: list[dict[str, Any]], data: gr.LikeData) -> tuple[Any, ...]:
-    """👍/👎 on an answer: store the rating now, then offer the optional comment box."""
+def _rate(
+    store: Callable[[], FeedbackStore], turns: list[dict[str, Any]], data: gr.LikeData
+) -> tuple[Any, ...]:
+    """👍/👎 on an answer: store the rating now, then offer the optional comment box.
+
+    A comment sent afterwards is a second row for the same answer id (rating repeated)."""
     index = data.index if isinstance(data.index, int) else data.index[0]
     turn_no = index // 2  # messages alternate: question, answer
     turn = turns[turn_no] if 0 <= turn_no < len(turns) else None
     if turn is None or turn.get("answer") is None or data.liked not in (True, False):
-        return None, gr.update(visible=False)
+        return None, gr.update(visible=False)  # an error bubble, or a rating taken back
     rating = "up" if data.liked else "down"
-    save_feedback(service, turn["answer_id"], rating, None, FEEDBACK_KEY_ID)
+    store().add(turn["answer_id"], rating, None, FEEDBACK_KEY_ID)
+    logger.info("feedback from the UI: %s", rating)
     return {"answer_id": turn["answer_id"], "rating": rating}, gr.update(visible=True)
 
 
 def _comment(
-    service: QAService, pending: dict[str, str] | None, comment: str, lang: str
+    store: Callable[[], FeedbackStore], pending: dict[str, str] | None, comment: str, lang: str
 ) -> tuple[Any, ...]:
     comment = (comment or "").strip()
     if pending and comment:
-        save_feedback(
-            service, pending["answer_id"], pending["rating"], comment[:2000], FEEDBACK_KEY_ID
-        )
+        try:
+            store().add(pending["answer_id"], pending["rating"], comment, FEEDBACK_KEY_ID)
+        except UnionQAError as e:
+            gr.Warning(str(e))
+            return pending, gr.update(), gr.update()
         gr.Info(render.t(lang, "feedback_thanks"))
     return None, gr.update(value=""), gr.update(visible=False)
 
@@ -305,6 +304,7 @@ def _footer_html(lang: str) -> str:
 
 def build_ui(service: QAService) -> gr.Blocks:
     lang0 = "zh"
+    store = cache(lambda: feedback_store(service))
     with gr.Blocks(title="职工政策问答 · unionqa", analytics_enabled=False) as demo:
         lang = gr.State(lang0)
         turns = gr.State([])
@@ -337,6 +337,7 @@ def build_ui(service: QAService) -> gr.Blocks:
             latex_delimiters=[],
             buttons=[],
             layout="bubble",
+            placeholder=render.chat_placeholder(lang0),
         )
         box = gr.Textbox(
             show_label=False,
@@ -358,13 +359,15 @@ def build_ui(service: QAService) -> gr.Blocks:
                 label=render.t(lang0, "feedback_prompt"),
                 placeholder=render.t(lang0, "feedback_placeholder"),
                 lines=2,
-                max_length=2000,
+                max_length=MAX_COMMENT_CHARS,
                 elem_id="uq-comment",
             )
             comment_send = gr.Button(render.t(lang0, "feedback_send"), size="sm")
         footer = gr.HTML(_footer_html(lang0), elem_id="uq-footer", padding=False)
 
-        def respond(question: str, messages: list, turn_list: list, lang_code: str):  # type: ignore[no-untyped-def]
+        def respond(
+            question: str, messages: list[Any], turn_list: list[Any], lang_code: str
+        ) -> Iterator[tuple[Any, ...]]:
             yield from _respond(service, question, messages, turn_list, lang_code)
 
         ask_outputs = [chatbot, turns, box]
@@ -389,12 +392,12 @@ def build_ui(service: QAService) -> gr.Blocks:
             ],
         )
 
-        def rate(turn_list: list, data: gr.LikeData):  # type: ignore[no-untyped-def]
-            return _rate(service, turn_list, data)
+        def rate(turn_list: list[Any], data: gr.LikeData) -> tuple[Any, ...]:
+            return _rate(store, turn_list, data)
 
         chatbot.like(rate, [turns], [pending, feedback_box])
         comment_send.click(
-            lambda p, c, lang_code: _comment(service, p, c, lang_code),
+            lambda p, c, lang_code: _comment(store, p, c, lang_code),
             [pending, comment, lang],
             [pending, comment, feedback_box],
         )

@@ -48,6 +48,8 @@ TEXT: dict[str, dict[str, str]] = {
         "feedback_thanks": "谢谢你的反馈！",
         "footer": "本服务依据工会收录的公开资料作答，仅供参考，不构成法律意见。职工服务热线：12351。",
         "chat_label": "问答",
+        "welcome_title": "你好！这里可以查职工政策和权益。",
+        "welcome": "在下面输入问题，或点一个示例问题。每个回答都标明出处，点开来源可以看原文。",
     },
     "en": {
         "title": "Workers' Policy Q&A",
@@ -84,6 +86,8 @@ TEXT: dict[str, dict[str, str]] = {
         "feedback_thanks": "Thank you for your feedback!",
         "footer": "Answers are drawn from public documents collected by the trade union, for reference only, not legal advice. Workers' hotline: 12351.",
         "chat_label": "Chat",
+        "welcome_title": "Hello! Ask about workers' policies and rights.",
+        "welcome": "Type a question below or pick an example. Every answer names its sources; open one to read the original.",
     },
 }
 
@@ -146,6 +150,13 @@ def answer_text(text: str) -> str:
     return _MARKER.sub(r'<sup class="uq-ref">[\1]</sup>', escape(text))
 
 
+def chat_placeholder(lang: str) -> str:
+    return (
+        f'<div class="uq-welcome"><b>{escape(t(lang, "welcome_title"))}</b>'
+        f"<p>{escape(t(lang, 'welcome'))}</p></div>"
+    )
+
+
 def user_message(question: str) -> str:
     return f'<div class="uq-question">{escape(question)}</div>'
 
@@ -158,7 +169,7 @@ def pending_message(text: str, lang: str) -> str:
 
 def error_message(message: str, lang: str) -> str:
     return (
-        '<div class="uq-error" role="alert">'
+        '<div class="uq-final uq-error" role="alert">'
         f'<div class="uq-error-title">{escape(t(lang, "error_title"))}</div>'
         f"<div>{escape(message)}</div></div>"
     )
@@ -169,7 +180,7 @@ def refusal_message(answer: Answer, lang: str) -> str:
     digits = re.search(r"\d{3,}", hotline)
     number = digits.group(0) if digits else hotline
     return (
-        '<div class="uq-refusal">'
+        '<div class="uq-final uq-refusal">'
         f'<div class="uq-refusal-title">{escape(t(lang, "refusal_title"))}</div>'
         f'<div class="uq-answer">{escape(answer.answer)}</div>'
         f'<a class="uq-hotline" href="tel:{escape(number)}">'
@@ -224,4 +235,4 @@ def answer_message(
             f'<div class="uq-sources"><div class="uq-sources-title">{escape(t(lang, "sources"))}</div>'
             f'<div class="uq-cards">{cards}</div></div>'
         )
-    return "".join(parts)
+    return '<div class="uq-final">' + "".join(parts) + "</div>"

@@ -10,7 +10,7 @@ planted in a document.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .chunking import sentence_spans
 from .evidence import Evidence
@@ -141,19 +141,7 @@ def support_quotes(unit: Unit, passage: Evidence, doc_text: str) -> list[Evidenc
             chosen.append(item)
             needed -= figures(item[3])
     return [
-        Evidence(
-            passage.doc_id,
-            passage.source,
-            passage.title,
-            passage.locator,
-            s,
-            e,
-            q,
-            passage.valid_until,
-            passage.kind,
-            passage.rank,
-            passage.score,
-        )
+        replace(passage, start=s, end=e, quote=q)
         for _, s, e, q in sorted(chosen, key=lambda x: x[1])
     ]
 

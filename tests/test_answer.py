@@ -1,0 +1,130 @@
+"""The answer chain in its default, extractive mode: real e5 model, real Chroma, corpus/."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+
+import pytest
+
+from unionqa.errors import UsageError
+from unionqa.types import Answer
+
+MARK = re.compile(r"\[(\d+)\]")
+
+
+def assert_cited_verbatim(service, answer: Answer) -> None:
+    """Every [n] names a citation, every citation is used, every quote is text[start:end]."""
+    used = {int(n) for n in MARK.findall(answer.answer)}
+    assert used == {c.n for c in answer.citations}
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    for c in answer.citations:
+        doc = service.get_document(c.doc_id)
+        assert doc is not None and doc.text[c.start : c.end] == c.quote
+
+
+def test_expired_subsidy_is_cited_with_a_notice(corpus_service):
+    a = corpus_service.ask("现在招应届生还能领一次性扩岗补助吗？", as_of=date(2026, 11, 24))
+    assert not a.refused
+    assert any("1500元" in c.quote for c in a.citations)
+    assert any(c.valid_until == date(2025, 12, 31) for c in a.citations)
+    assert any("2025-12-31" in n and "已过期" in n for n in a.notices)
+    assert "12351" in a.answer
+    assert_cited_verbatim(corpus_service, a)
+
+
+def test_policy_still_in_force_before_its_end_date_has_no_expiry_notice(corpus_service):
+    a = corpus_service.ask("招聘高校毕业生，企业能拿多少一次性扩岗补助？", as_of=date(2025, 6, 1))
+    assert not a.refused
+    assert not any("已过期" in n for n in a.notices)
+    assert "有效期至2025-12-31" in a.answer
+
+
+def test_answer_frame_puts_the_point_first_then_evidence_next_steps_and_validity(corpus_service):
+    a = corpus_service.ask("AI面试给我打了低分,我能要求解释吗?")
+    assert not a.refused
+    assert a.answer.startswith("要点：")
+    assert a.answer.index("下一步：") < a.answer.index("有效期：")
+    assert any("解释" in c.quote for c in a.citations)
+    assert_cited_verbatim(corpus_service, a)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["产假有多少天？", "北京的最低工资是多少钱一个月", "年终奖公司可以不发吗"],
+)
+def test_ask_without_evidence_refuses_and_names_hotline(corpus_service, question):
+    a = corpus_service.ask(question)
+    assert a.refused
+    assert a.citations == []
+    assert "12351" in a.answer and "没有涉及" in a.answer
+    assert a.escalation is not None and "12351" in a.escalation.hotline
+    assert not re.search(r"\d+\s*(天|元)", a.answer)  # no invented figure
+
+
+def test_english_question_gets_an_english_frame_around_chinese_quotes(corpus_service):
+    a = corpus_service.ask("How much subsidy can a company get for hiring a college graduate?")
+    assert not a.refused
+    assert a.answer.startswith("Key point")
+    assert "What to do next" in a.answer and "12351" in a.answer
+    assert any(re.search(r"[\u4e00-\u9fff]", c.quote) for c in a.citations)
+
+
+def test_english_refusal_is_in_english(corpus_service):
+    a = corpus_service.ask("What is the minimum monthly wage in Shanghai?")
+    assert a.refused and a.answer.startswith("Sorry")
+
+
+@pytest.mark.parametrize(
+    ("turns", "expect"),
+    [
+        (
+            ["招应届毕业生，企业有什么补助？", "要给员工交几个月保险才行？", "那国有企业呢？"],
+            "国有企业",
+        ),
+        (
+            ["AI面试给我打了低分，我能要求解释吗？", "那公司有义务公开算法吗？", "这个合法吗？"],
+            "算法",
+        ),
+        (["首届世界女工会议是哪年开的？", "在哪里开的？", "谁带队去的？"], "杨之华"),
+    ],
+)
+def test_three_turn_followups_are_rewritten_with_their_history(corpus_service, turns, expect):
+    history: list[str] = []
+    for q in turns:
+        a = corpus_service.ask(q, history=history)
+        assert not a.refused, q
+        assert_cited_verbatim(corpus_service, a)
+        history.append(q)
+    assert expect in a.answer
+
+
+def test_every_stage_is_timed(corpus_service):
+    a = corpus_service.ask("一次性扩岗补助的钱从哪里出？")
+    for stage in ("condense", "retrieve", "select", "generate", "verify", "format", "total"):
+        assert stage in a.timings_ms
+    assert a.timings_ms["total"] >= a.timings_ms["retrieve"]
+
+
+def test_streaming_yields_text_then_the_same_answer(corpus_service):
+    items = list(corpus_service.ask_stream("一次性扩岗补助的钱从哪里出？"))
+    final = items[-1]
+    assert isinstance(final, Answer)
+    text = "".join(i for i in items[:-1] if isinstance(i, str))
+    assert text == final.answer
+    assert len(items) > 2
+
+
+def test_empty_question_is_a_clear_error(corpus_service):
+    with pytest.raises(UsageError, match="不能为空"):
+        corpus_service.ask("   ")
+
+
+def test_personal_numbers_never_reach_the_logs(corpus_service, caplog):
+    phone, email = "13912345678", "worker@example.com"
+    with caplog.at_level(logging.DEBUG):
+        corpus_service.ask(f"我叫张三，电话{phone}，邮箱{email}，公司招应届生能领什么补助？")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert phone not in logged and email not in logged and "张三" not in logged
+    assert "answered" in logged  # decisions are logged, the question is not
