@@ -13,17 +13,21 @@ Invariant: ``chunk.text == document.text[chunk.start:chunk.end]``. What is embed
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .corpus import ARTICLE_RE, HEADING_RE, STATUTE_PART_RE, looks_like_statute
 from .types import Chunk, Document, parse_date
 
-CHUNKER_VERSION = "zh-sent-v2"
+CHUNKER_VERSION = "zh-sent-v3"  # v3: a statute's 附录/附件 is its own section, not the last article
 TARGET = 200
 MAX_CHARS = 400
 ARTICLE_MAX = 500
 HARD_MAX = 1000
 OVERLAP_MAX = 150
+
+# a statute's appendix starts at a line of its own: 附录 / 附件2 / 附表一：xx表
+APPENDIX_RE = re.compile(r"^(附\s*[录件表][一二三四五六七八九十\d]*)\s*(?:[：:].{0,40})?$")
 
 _CLOSERS = "”’」』）)】》〕\"'"
 _SENT_RE = re.compile(
@@ -106,6 +110,8 @@ def _blocks(doc: Document, statute: bool) -> list[_Block]:
             and not ARTICLE_RE.match(stripped)
         ):
             level, title = {"编": 2, "章": 2, "节": 3}.get(stripped.split()[0][-1], 2), stripped
+        elif statute and APPENDIX_RE.match(stripped):
+            level, title = 2, stripped.rstrip("：:")
         if level is not None:
             path = {k: v for k, v in path.items() if k < level}
             if level > 1:  # the level-1 heading is the title itself
@@ -132,12 +138,8 @@ def _statute_pieces(text: str, blocks: list[_Block]) -> list[_Piece]:
         label = g[0].article
         extra = {"chapter": g[0].heading} if g[0].heading else {}
         if label is None:
-            # text outside articles (the header with adoption dates, preambles)
-            pieces.extend(
-                _pack(
-                    text, g, lambda b: "题注" if b.para <= 3 and not b.heading else f"第{b.para}段"
-                )
-            )
+            # text outside articles (the header with adoption dates, preambles, appendices)
+            pieces.extend(_pack(text, g, _outside_article_locator(g[0].heading)))
             continue
         extra["article"] = label
         if g[-1].end - g[0].start <= ARTICLE_MAX:
@@ -148,6 +150,13 @@ def _statute_pieces(text: str, blocks: list[_Block]) -> list[_Piece]:
             sub.extra.update(extra)
             pieces.append(sub)
     return pieces
+
+
+def _outside_article_locator(heading: str) -> Callable[[_Block], str]:
+    appendix = APPENDIX_RE.match(heading)
+    if appendix:
+        return lambda b: appendix.group(1)
+    return lambda b: "题注" if b.para <= 3 and not b.heading else f"第{b.para}段"
 
 
 def _pack(text: str, blocks: list[_Block], locate, max_chars: int = MAX_CHARS) -> list[_Piece]:

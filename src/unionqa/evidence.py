@@ -34,7 +34,7 @@ MONEY = re.compile(r"\d+(?:\.\d+)?元|百分之|\d+%|倍")
 DURATION_Q = re.compile(r"多久|多长|期限|几天|几个月|几年|天数|how long|days|months|years", re.I)
 DURATION = re.compile(r"(?:\d+|[一二两三四五六七八九十百]+)(?:个)?(?:日|天|月|年|小时|周)")
 QUESTION_WORDS = re.compile(
-    r"多长时间|长时间|多长|多久|几个|几天|从哪|哪出|是从|能要|一直|做到|要先|还能|还要|可不可以|会不会|应不应该|请问|我想问一下|我想问|想问|在什么情况下|什么情况下|什么时候|为什么|怎么办|怎么样|怎么|怎样|如何|哪些|哪里|哪儿|是否|能否|能不能|可不可以|可以吗|有没有|是不是|什么|多少|吗|呢|吧|啊"
+    r"由谁来|谁来|由谁|能领|能拿|给我|帮我|感觉|自己|一个|多长时间|长时间|多长|多久|几个|几天|从哪|哪出|是从|能要|一直|做到|要先|还能|还要|可不可以|会不会|应不应该|请问|我想问一下|我想问|想问|在什么情况下|什么情况下|什么时候|为什么|怎么办|怎么样|怎么|怎样|如何|哪些|哪里|哪儿|是否|能否|能不能|可不可以|可以吗|有没有|是不是|什么|多少|吗|呢|吧|啊"
 )
 
 
@@ -182,6 +182,11 @@ def question_terms(question: str, history: list[str], kw: KeywordIndex) -> Terms
             weight = w * (min(known) if known else kw.idf(t))
             weights[t] = max(weights.get(t, 0.0), weight)
             alternatives[t] = alts
+    # jieba's search mode also yields the parts of a compound (劳动, 合同, 劳动合同): keep the
+    # compound only, so one concept is not counted three times
+    for t in [t for t in weights if any(t != o and t in o for o in weights)]:
+        weights.pop(t)
+        alternatives.pop(t)
     return Terms(weights, alternatives)
 
 

@@ -92,6 +92,10 @@ def _jieba():
     if not _jieba_ready:
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
+        from .glossary import COLLOQUIAL
+
+        for word in COLLOQUIAL:  # workers' words are vocabulary too (入职, 社保, 应届生)
+            jieba.add_word(word)
         _jieba_ready = True
     return jieba
 

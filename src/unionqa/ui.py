@@ -207,12 +207,8 @@ def _respond(
         "error": None,
     }
     history = [t["question"] for t in turns]
-    messages = [
-        *messages,
-        {"role": "user", "content": render.user_message(question)},
-        _assistant(render.pending_message("", lang)),
-    ]
-    yield messages, turns, ""
+    asked = [*messages, {"role": "user", "content": render.user_message(question)}]
+    yield [*asked, _assistant(render.pending_message("", lang))], turns, ""
     text = ""
     try:
         for item in service.ask_stream(question, history, as_of=turn["as_of"]):
@@ -220,8 +216,7 @@ def _respond(
                 turn["answer"] = item
             else:
                 text += item
-                messages[-1] = _assistant(render.pending_message(text, lang))
-                yield messages, turns, ""
+                yield [*asked, _assistant(render.pending_message(text, lang))], turns, ""
     except UnionQAError as e:
         turn["error"] = str(e)
     except Exception:  # a bug or a backend failure: a friendly bubble, the traceback to the log
@@ -229,9 +224,7 @@ def _respond(
         turn["error"] = render.t(lang, "error_generic")
     if turn["answer"] is None and turn["error"] is None:
         turn["error"] = render.t(lang, "error_generic")
-    turns = [*turns, turn]
-    messages[-2:] = _turn_messages(service, turn, lang)
-    yield messages, turns, ""
+    yield [*messages, *_turn_messages(service, turn, lang)], [*turns, turn], ""
 
 
 def _switch_language(
