@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from unionqa.answer import _State, detect_lang  # noqa: E402
+from unionqa.errors import IndexMismatchError  # noqa: E402
 from unionqa.service import QAService  # noqa: E402
 from unionqa.settings import Settings  # noqa: E402
 
@@ -29,7 +30,10 @@ CACHE = Path("/tmp/unionqa-dev")
 
 def service(name: str, paths: list[Path]) -> QAService:
     svc = QAService(Settings(data_dir=CACHE / name, _env_file=None))
-    svc.ingest(paths)
+    try:
+        svc.ingest(paths)
+    except IndexMismatchError:  # built by an older chunker: start afresh
+        svc.ingest(paths, rebuild=True)
     return svc
 
 

@@ -30,7 +30,7 @@ from . import evidence as ev
 from .errors import UnionQAError
 from .index import Index
 from .llm import llm_configured, make_chat_model
-from .privacy import redact
+from .privacy import redact, without_placeholders
 from .retrieve import Retriever
 from .settings import Settings
 from .types import Answer, Citation, Escalation, Hit
@@ -199,7 +199,7 @@ class AnswerChain:
     # --- stages -----------------------------------------------------------------------
 
     def _condense(self, s: _State) -> _State:
-        s.query = s.question
+        s.query = without_placeholders(s.question)
         if not is_followup(s.question, s.history):
             return s
         if self.llm is not None:
@@ -214,7 +214,7 @@ class AnswerChain:
                     return s
             except Exception as e:  # any endpoint failure: fall back to the rule
                 logger.warning("condense by LLM failed (%s); using rules", e.__class__.__name__)
-        s.query = " ".join([*s.history[-2:], s.question])
+        s.query = without_placeholders(" ".join([*s.history[-2:], s.question]))
         return s
 
     def _retrieve(self, s: _State) -> _State:
@@ -228,7 +228,10 @@ class AnswerChain:
 
     def _select(self, s: _State) -> _State:
         kw = self.index.keyword()
-        terms = ev.question_terms(s.question, s.history if s.query != s.question else [], kw)
+        followup = is_followup(s.question, s.history)
+        terms = ev.question_terms(
+            without_placeholders(s.question), s.history if followup else [], kw
+        )
         hits = [h for h in s.hits if not is_instruction(h.text)] + [
             h for h in s.hits if is_instruction(h.text)
         ]
@@ -296,9 +299,11 @@ class AnswerChain:
             for i, p in enumerate(s.passages, 1)
         )
         history = "".join(f"（之前的问题：{h}）\n" for h in s.history[-3:])
+        # the redacted question as asked (placeholders tell the model what was removed)
+        asked = s.question if s.query == without_placeholders(s.question) else s.query
         messages = [
             ("system", PROMPT_SYSTEM),
-            ("user", f"<passages>\n{passages}\n</passages>\n{history}问题：{s.query}"),
+            ("user", f"<passages>\n{passages}\n</passages>\n{history}问题：{asked}"),
         ]
         buffer, produced, any_cited, raw = "", 0, False, []
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from . import glossary
 from .chunking import sentence_spans
@@ -34,7 +35,7 @@ MONEY = re.compile(r"\d+(?:\.\d+)?元|百分之|\d+%|倍")
 DURATION_Q = re.compile(r"多久|多长|期限|几天|几个月|几年|天数|how long|days|months|years", re.I)
 DURATION = re.compile(r"(?:\d+|[一二两三四五六七八九十百]+)(?:个)?(?:日|天|月|年|小时|周)")
 QUESTION_WORDS = re.compile(
-    r"由谁来|谁来|由谁|能领|能拿|给我|帮我|感觉|自己|一个|多长时间|长时间|多长|多久|几个|几天|从哪|哪出|是从|能要|一直|做到|要先|还能|还要|可不可以|会不会|应不应该|请问|我想问一下|我想问|想问|在什么情况下|什么情况下|什么时候|为什么|怎么办|怎么样|怎么|怎样|如何|哪些|哪里|哪儿|是否|能否|能不能|可不可以|可以吗|有没有|是不是|什么|多少|吗|呢|吧|啊"
+    r"才行|才可以|由谁来|谁来|由谁|能领|能拿|给我|帮我|感觉|自己|一个|多长时间|长时间|多长|多久|几个|几天|从哪|哪出|是从|能要|一直|做到|要先|还能|还要|可不可以|会不会|应不应该|请问|我想问一下|我想问|想问|在什么情况下|什么情况下|什么时候|为什么|怎么办|怎么样|怎么|怎样|如何|哪些|哪里|哪儿|是否|能否|能不能|可不可以|可以吗|有没有|是不是|什么|多少|吗|呢|吧|啊"
 )
 
 
@@ -161,6 +162,91 @@ _EN_STOP = set(
 )
 
 
+@lru_cache(maxsize=1)
+def _general_idf() -> tuple[dict[str, float], float]:
+    """jieba's idf table from a general Chinese corpus, and its median."""
+    import jieba.analyse
+
+    table = jieba.analyse.default_tfidf.idf_freq
+    return table, jieba.analyse.default_tfidf.median_idf
+
+
+# places name a jurisdiction: common words, but decisive for what a policy question asks
+PLACES = set(
+    [
+        "北京",
+        "天津",
+        "上海",
+        "重庆",
+        "河北",
+        "山西",
+        "辽宁",
+        "吉林",
+        "黑龙江",
+        "江苏",
+        "浙江",
+        "安徽",
+        "福建",
+        "江西",
+        "山东",
+        "河南",
+        "湖北",
+        "湖南",
+        "广东",
+        "海南",
+        "四川",
+        "贵州",
+        "云南",
+        "陕西",
+        "甘肃",
+        "青海",
+        "台湾",
+        "内蒙古",
+        "广西",
+        "西藏",
+        "宁夏",
+        "新疆",
+        "香港",
+        "澳门",
+        "深圳",
+        "广州",
+        "杭州",
+        "南京",
+        "苏州",
+        "武汉",
+        "成都",
+        "西安",
+        "郑州",
+        "长沙",
+        "青岛",
+        "厦门",
+        "宁波",
+        "东莞",
+        "佛山",
+        "沈阳",
+        "大连",
+        "哈尔滨",
+        "济南",
+        "合肥",
+        "福州",
+        "昆明",
+        "南宁",
+        "石家庄",
+        "太原",
+        "外地",
+        "老家",
+    ]
+)
+
+
+def general_rarity(token: str) -> float:
+    """0..1: how rare a word is in general Chinese (1 for rare words, ~0.3 for 自己)."""
+    if token.isascii() or token in PLACES:
+        return 1.0
+    table, median = _general_idf()
+    return min(1.0, table.get(token, median) / 12.0)
+
+
 def question_terms(question: str, history: list[str], kw: KeywordIndex) -> Terms:
     weights: dict[str, float] = {}
     alternatives: dict[str, tuple[str, ...]] = {}
@@ -179,7 +265,9 @@ def question_terms(question: str, history: list[str], kw: KeywordIndex) -> Terms
                 continue
             alts = glossary.equivalents(t)
             known = [kw.idf(a) for a in alts if kw.known(a)]
-            weight = w * (min(known) if known else kw.idf(t))
+            # a word no document uses is either the topic the documents lack (产假, 年终奖) or
+            # chat (电话, 感觉): general-Chinese rarity tells them apart
+            weight = w * (min(known) if known else kw.idf(t) * general_rarity(t))
             weights[t] = max(weights.get(t, 0.0), weight)
             alternatives[t] = alts
     # jieba's search mode also yields the parts of a compound (劳动, 合同, 劳动合同): keep the

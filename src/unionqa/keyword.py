@@ -113,7 +113,8 @@ def tokenize(text: str) -> list[str]:
 class KeywordIndex:
     """BM25 over chunk texts plus the metadata columns search needs to filter and boost."""
 
-    COLUMNS = ("doc_id", "title", "article", "kind", "region", "valid_until")
+    # every key of retrieve.FILTER_KEYS except in_force (which reads valid_until) must be here
+    COLUMNS = ("doc_id", "source", "title", "article", "kind", "region", "valid_until")
 
     def __init__(
         self, ids: list[str], columns: dict[str, list[Any]], retriever: Any, generation: str
@@ -174,6 +175,9 @@ class KeywordIndex:
         try:
             rows = json.loads((path / "rows.json").read_text(encoding="utf-8"))
             retriever = bm25s.BM25.load(str(path / "bm25")) if rows["ids"] else None
+            missing = set(cls.COLUMNS) - set(rows["columns"])
+            if missing:  # a cache written by an older version
+                raise KeyError(sorted(missing))
         except (OSError, ValueError, KeyError) as e:
             logger.info("keyword cache unusable (%s); rebuilding", e.__class__.__name__)
             return None

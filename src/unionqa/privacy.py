@@ -15,6 +15,7 @@ ID_RE = re.compile(
 )
 PHONE_RE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9])")
 CARD_RE = re.compile(r"(?<![0-9])(?:\d[ -]?){12,18}\d(?![0-9])")
+PLACEHOLDER_RE = re.compile(r"\[(?:电话|身份证号|银行卡号|邮箱)\]")
 URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'，。）)]+", re.I)
 
 
@@ -47,6 +48,11 @@ def redact(text: str) -> str:
         return "[银行卡号]" if 13 <= len(digits) <= 19 and luhn_ok(digits) else m.group(0)
 
     return CARD_RE.sub(card, text)
+
+
+def without_placeholders(text: str) -> str:
+    """A redacted question as search input: the placeholders carry no meaning to match."""
+    return PLACEHOLDER_RE.sub(" ", text)
 
 
 def contains_personal_data(text: str) -> bool:
