@@ -75,6 +75,8 @@ def run(svc: QAService, path: Path, show: bool) -> list[dict]:
             "refused": ans.refused,
             "facts": facts_ok(item.get("key_facts", []), ans.answer),
             "bad": [m for m in item.get("must_not_contain", []) if m in ans.answer],
+            "citations": len(ans.citations),
+            "verbatim": sum(svc.get_document(c.doc_id).text[c.start : c.end] == c.quote for c in ans.citations),
         }
         rows.append(row)
         if show:
@@ -91,7 +93,8 @@ def summary(name: str, rows: list[dict]) -> None:
     print(
         f"{name}: answerable={len(ans)} hit@1={hit1:.2f} hit@5={hit5:.2f} key-facts={facts:.2f} "
         f"wrong-refusals={sum(r['refused'] for r in ans)} | unanswerable={len(un)} "
-        f"refused={sum(r['refused'] for r in un)} invented={sum(bool(r['bad']) for r in un)}"
+        f"refused={sum(r['refused'] for r in un)} invented={sum(bool(r['bad']) for r in un)} | "
+        f"citations verbatim at their offsets={sum(r['verbatim'] for r in rows)}/{sum(r['citations'] for r in rows)}"
     )
 
 
