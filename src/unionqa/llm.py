@@ -4,6 +4,7 @@ vLLM, Ollama, a llama.cpp server) or, with the ``llama`` extra, a local GGUF fil
 from __future__ import annotations
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from pydantic import SecretStr
 
 from .errors import MissingExtraError
 from .settings import LLMSettings
@@ -25,7 +26,7 @@ def make_chat_model(cfg: LLMSettings) -> BaseChatModel:
     return ChatOpenAI(
         base_url=cfg.base_url,
         model=cfg.model,
-        api_key=cfg.api_key.get_secret_value() if cfg.api_key else "not-needed",
+        api_key=cfg.api_key or SecretStr("not-needed"),
         temperature=cfg.temperature,
         timeout=cfg.timeout_s,
         max_retries=0,
