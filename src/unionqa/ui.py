@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -38,92 +39,6 @@ EXAMPLES = [
 LANGUAGES = {"中文": "zh", "English": "en"}
 FEEDBACK_KEY_ID = "ui"  # who gave the feedback, as the feedback store records API key ids
 
-CSS = """
-.gradio-container { max-width: 980px !important; margin: 0 auto !important; }
-#uq-header { align-items: center; gap: 8px; }
-#uq-header h1 { font-size: 1.45em; margin: 0 0 2px; }
-#uq-header p { margin: 0; color: var(--body-text-color-subdued); font-size: .92em; }
-#uq-lang { flex-grow: 0 !important; min-width: 210px !important; }
-#uq-lang .wrap { flex-wrap: nowrap; }
-#uq-notice { border: 1px solid #e8b04a; background: #fff8e6; border-radius: 10px; padding: 10px 12px;
-  gap: 6px; color: #3d2c00; }
-#uq-notice button { align-self: flex-end; max-width: 120px; }
-#uq-chat .message { max-width: 100% !important; }
-#uq-chat .bubble.bot-row { max-width: 100% !important; }
-.uq-question { white-space: pre-wrap; }
-.uq-welcome { text-align: center; color: var(--body-text-color-subdued); max-width: 28em; margin: 0 auto; padding: 0 8px; }
-.uq-welcome b { color: var(--body-text-color); font-size: 1.1em; }
-.uq-answer { white-space: pre-wrap; line-height: 1.7; overflow-wrap: anywhere; }
-.uq-pending { color: var(--body-text-color-subdued); font-style: italic; }
-.uq-ref { color: var(--color-accent); font-weight: 600; font-size: .75em; margin-left: 1px; }
-.uq-notices { margin-top: 10px; padding: 8px 10px; border-left: 4px solid #d97706; background: #fff7e6;
-  color: #3d2c00; border-radius: 6px; font-size: .92em; }
-.uq-notices ul { margin: 4px 0 0 1.1em; padding: 0; }
-.uq-sources { margin-top: 12px; }
-.uq-sources-title { font-weight: 600; font-size: .9em; color: var(--body-text-color-subdued); margin-bottom: 6px; }
-.uq-cards { display: flex; flex-direction: column; gap: 8px; }
-.uq-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 8px 10px;
-  background: var(--background-fill-primary); }
-.uq-card-head { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; }
-.uq-num { display: inline-flex; align-items: center; justify-content: center; min-width: 1.5em; height: 1.5em;
-  border-radius: 50%; background: var(--color-accent); color: #fff; font-size: .8em; font-weight: 700; }
-.uq-title { font-weight: 600; }
-.uq-loc { color: var(--body-text-color-subdued); font-size: .9em; }
-.uq-badge { font-size: .78em; border-radius: 999px; padding: 1px 8px; white-space: nowrap; }
-.uq-valid { background: #e3f4e8; color: #17622f; }
-.uq-expired { background: #fde6e6; color: #9f1c1c; }
-.uq-nodate { background: var(--background-fill-secondary); color: var(--body-text-color-subdued); }
-.uq-para { white-space: pre-wrap; margin: 6px 0 4px; font-size: .93em; line-height: 1.65; overflow-wrap: anywhere; }
-mark.uq-quote { background: #ffe27a; color: #1f1600; padding: 0 2px; border-radius: 3px; }
-.uq-doc summary { cursor: pointer; color: var(--link-text-color); font-size: .9em; }
-.uq-doc-body { position: relative; max-height: 45vh; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere;
-  margin-top: 6px; padding: 8px 10px; border-radius: 8px; background: var(--background-fill-secondary);
-  font-size: .9em; line-height: 1.65; }
-.uq-refusal { border: 2px solid #d97706; background: #fff8eb; color: #3d2c00; border-radius: 12px; padding: 12px 14px; }
-.uq-refusal-title { font-weight: 700; margin-bottom: 4px; }
-.uq-hotline { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 12px; margin: 10px 0 4px; padding: 8px 12px;
-  border-radius: 10px; background: #b91c1c; color: #fff !important; text-decoration: none !important; }
-.uq-hotline-number { font-size: 1.7em; font-weight: 800; letter-spacing: .04em; }
-.uq-hotline-label { font-size: 1em; font-weight: 600; }
-.uq-hint { font-size: .9em; }
-.uq-error { border: 1px solid #dc2626; background: #fef2f2; color: #7f1d1d; border-radius: 10px; padding: 10px 12px; }
-.uq-error-title { font-weight: 700; }
-#uq-examples { gap: 6px; flex-wrap: wrap; }
-#uq-examples button { flex: 0 1 auto !important; min-width: 0 !important; white-space: normal; text-align: left; }
-#uq-footer p { font-size: .82em; color: var(--body-text-color-subdued); text-align: center; margin: 4px 0 0; }
-@media (max-width: 600px) {
-  #uq-chat .message-row { margin-left: 2px !important; margin-right: 2px !important; }
-  #uq-chat .message-row .bot { padding: 8px !important; }
-  .uq-card { padding: 6px 8px; }
-  #uq-header h1 { font-size: 1.2em; }
-  #uq-lang { min-width: 100% !important; }
-  .uq-hotline-number { font-size: 1.5em; }
-  #uq-examples button { width: 100%; flex-basis: 100% !important; }
-}
-"""
-
-# Page-level rules outside Gradio's ``.contain`` (Gradio rewrites media queries in ``css`` to
-# apply inside it only), so they go into the page head.
-HEAD = """<style>
-@media (max-width: 600px) {
-  .gradio-container .main.app { padding-left: 8px !important; padding-right: 8px !important; }
-}
-</style>"""
-
-# Opening a card's <details> scrolls its highlighted quote into view. Static code: no user or
-# document text is ever part of it.
-JS = """
-() => {
-  document.addEventListener("toggle", (event) => {
-    const d = event.target;
-    if (!(d instanceof HTMLDetailsElement) || !d.open || !d.classList.contains("uq-doc")) return;
-    const box = d.querySelector(".uq-doc-body");
-    const mark = box && box.querySelector("mark");
-    if (mark) box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
-  }, true);
-}
-"""
-
 THEME = gr.themes.Default(
     primary_hue="red",
     neutral_hue="slate",
@@ -136,9 +51,9 @@ def _page_options() -> dict[str, Any]:
     """What launch() and mount_gradio_app() both take in Gradio 6."""
     return {
         "theme": THEME,
-        "css": CSS,
-        "js": JS,
-        "head": HEAD,
+        "css": render.CSS,
+        "js": render.JS,
+        "head": render.HEAD,
         "footer_links": [],
         "run_history": False,
     }
@@ -177,7 +92,8 @@ def _turn_messages(service: QAService, turn: dict[str, Any], lang: str) -> list[
         return [user, _assistant(render.error_message(turn.get("error") or "", lang))]
     try:
         docs = _document_texts(service, answer)
-    except UnionQAError:
+    except Exception:  # the index changed or failed: cards then show their quotes alone
+        logger.exception("could not load the cited documents")
         docs = {}
     html = render.answer_message(answer, docs, turn["answer_id"], lang, turn["as_of"])
     return [user, _assistant(html)]
@@ -254,7 +170,10 @@ def _switch_language(
 
 
 def _rate(
-    store: Callable[[], FeedbackStore], turns: list[dict[str, Any]], data: gr.LikeData
+    store: Callable[[], FeedbackStore],
+    turns: list[dict[str, Any]],
+    lang: str,
+    data: gr.LikeData,
 ) -> tuple[Any, ...]:
     """👍/👎 on an answer: store the rating now, then offer the optional comment box.
 
@@ -265,8 +184,8 @@ def _rate(
     if turn is None or turn.get("answer") is None or data.liked not in (True, False):
         return None, gr.update(visible=False)  # an error bubble, or a rating taken back
     rating = "up" if data.liked else "down"
-    store().add(turn["answer_id"], rating, None, FEEDBACK_KEY_ID)
-    logger.info("feedback from the UI: %s", rating)
+    if not _store(store, turn["answer_id"], rating, None, lang):
+        return None, gr.update(visible=False)
     return {"answer_id": turn["answer_id"], "rating": rating}, gr.update(visible=True)
 
 
@@ -275,13 +194,26 @@ def _comment(
 ) -> tuple[Any, ...]:
     comment = (comment or "").strip()
     if pending and comment:
-        try:
-            store().add(pending["answer_id"], pending["rating"], comment, FEEDBACK_KEY_ID)
-        except UnionQAError as e:
-            gr.Warning(str(e))
+        if not _store(store, pending["answer_id"], pending["rating"], comment, lang):
             return pending, gr.update(), gr.update()
         gr.Info(render.t(lang, "feedback_thanks"))
     return None, gr.update(value=""), gr.update(visible=False)
+
+
+def _store(
+    store: Callable[[], FeedbackStore], answer_id: str, rating: str, comment: str | None, lang: str
+) -> bool:
+    try:
+        store().add(answer_id, rating, comment, FEEDBACK_KEY_ID)
+    except UnionQAError as e:
+        gr.Warning(str(e))
+        return False
+    except sqlite3.Error:
+        logger.exception("could not store feedback")
+        gr.Warning(render.t(lang, "error_generic"))
+        return False
+    logger.info("feedback from the UI: %s, comment=%s", rating, comment is not None)
+    return True
 
 
 def _header_html(lang: str) -> str:
@@ -322,7 +254,7 @@ def build_ui(service: QAService) -> gr.Blocks:
             label=render.t(lang0, "chat_label"),
             show_label=False,
             elem_id="uq-chat",
-            height="62vh",
+            height="calc(100vh - 330px)",
             min_height=320,
             render_markdown=False,
             sanitize_html=True,
@@ -339,7 +271,7 @@ def build_ui(service: QAService) -> gr.Blocks:
             max_lines=4,
             submit_btn=render.t(lang0, "send"),
             elem_id="uq-input",
-            max_length=1000,
+            max_length=service.settings.api.max_question_chars,
         )
         examples_label = gr.Markdown(render.t(lang0, "examples"), elem_id="uq-examples-label")
         with gr.Row(elem_id="uq-examples"):
@@ -355,7 +287,9 @@ def build_ui(service: QAService) -> gr.Blocks:
                 max_length=MAX_COMMENT_CHARS,
                 elem_id="uq-comment",
             )
-            comment_send = gr.Button(render.t(lang0, "feedback_send"), size="sm")
+            comment_send = gr.Button(
+                render.t(lang0, "feedback_send"), size="sm", elem_id="uq-comment-send"
+            )
         footer = gr.HTML(_footer_html(lang0), elem_id="uq-footer", padding=False)
 
         def respond(
@@ -385,10 +319,10 @@ def build_ui(service: QAService) -> gr.Blocks:
             ],
         )
 
-        def rate(turn_list: list[Any], data: gr.LikeData) -> tuple[Any, ...]:
-            return _rate(store, turn_list, data)
+        def rate(turn_list: list[Any], lang_code: str, data: gr.LikeData) -> tuple[Any, ...]:
+            return _rate(store, turn_list, lang_code, data)
 
-        chatbot.like(rate, [turns], [pending, feedback_box])
+        chatbot.like(rate, [turns, lang], [pending, feedback_box])
         comment_send.click(
             lambda p, c, lang_code: _comment(store, p, c, lang_code),
             [pending, comment, lang],

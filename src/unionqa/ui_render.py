@@ -1,4 +1,5 @@
-"""HTML of the chat UI's messages: answers with [n] markers, source cards, refusals and errors.
+"""HTML of the chat UI's messages (answers with [n] markers, source cards, refusals, errors), the
+CSS that styles them, and the one static script (scrolling an opened card's quote into view).
 
 Every piece of text that comes from a worker, a document or an answer passes through
 ``html.escape`` before it meets markup; the only tags are the ones written here. The
@@ -90,6 +91,100 @@ TEXT: dict[str, dict[str, str]] = {
         "welcome": "Type a question below or pick an example. Every answer names its sources; open one to read the original.",
     },
 }
+
+# --- the page's style and script -----------------------------------------------------
+
+CSS = """
+.gradio-container { max-width: 980px !important; margin: 0 auto !important; }
+#uq-header { align-items: center; gap: 8px; }
+#uq-header h1 { font-size: 1.45em; margin: 0 0 2px; }
+#uq-header p { margin: 0; color: var(--body-text-color-subdued); font-size: .92em; }
+#uq-lang { flex-grow: 0 !important; min-width: 210px !important; }
+#uq-lang .wrap { flex-wrap: nowrap; }
+#uq-notice { border: 1px solid #e8b04a; background: #fff8e6; border-radius: 10px; padding: 10px 12px;
+  gap: 6px; color: #3d2c00; }
+#uq-notice button { align-self: flex-end; max-width: 120px; }
+#uq-chat .message { max-width: 100% !important; }
+#uq-chat .bubble.bot-row { max-width: 100% !important; }
+.uq-question { white-space: pre-wrap; }
+.uq-welcome { text-align: center; color: var(--body-text-color-subdued); max-width: 28em; margin: 0 auto; padding: 0 8px; }
+.uq-welcome b { color: var(--body-text-color); font-size: 1.1em; }
+.uq-answer { white-space: pre-wrap; line-height: 1.7; overflow-wrap: anywhere; }
+.uq-pending { color: var(--body-text-color-subdued); font-style: italic; }
+.uq-ref { color: var(--color-accent); font-weight: 600; font-size: .75em; margin-left: 1px; }
+.uq-notices { margin-top: 10px; padding: 8px 10px; border-left: 4px solid #d97706; background: #fff7e6;
+  color: #3d2c00; border-radius: 6px; font-size: .92em; }
+.uq-notices ul { margin: 4px 0 0 1.1em; padding: 0; }
+.uq-sources { margin-top: 12px; }
+.uq-sources-title { font-weight: 600; font-size: .9em; color: var(--body-text-color-subdued); margin-bottom: 6px; }
+.uq-cards { display: flex; flex-direction: column; gap: 8px; }
+.uq-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 8px 10px;
+  background: var(--background-fill-primary); }
+.uq-card-head { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; }
+.uq-num { display: inline-flex; align-items: center; justify-content: center; min-width: 1.5em; height: 1.5em;
+  border-radius: 50%; background: var(--color-accent); color: #fff; font-size: .8em; font-weight: 700; }
+.uq-title { font-weight: 600; }
+.uq-loc { color: var(--body-text-color-subdued); font-size: .9em; }
+.uq-badge { font-size: .78em; border-radius: 999px; padding: 1px 8px; white-space: nowrap; }
+.uq-valid { background: #e3f4e8; color: #17622f; }
+.uq-expired { background: #fde6e6; color: #9f1c1c; }
+.uq-nodate { background: var(--background-fill-secondary); color: var(--body-text-color-subdued); }
+.uq-para { white-space: pre-wrap; margin: 6px 0 4px; font-size: .93em; line-height: 1.65; overflow-wrap: anywhere; }
+mark.uq-quote { background: #ffe27a; color: #1f1600; padding: 0 2px; border-radius: 3px; }
+.uq-doc summary { cursor: pointer; color: var(--link-text-color); font-size: .9em; }
+.uq-doc-body { position: relative; max-height: 45vh; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere;
+  margin-top: 6px; padding: 8px 10px; border-radius: 8px; background: var(--background-fill-secondary);
+  font-size: .9em; line-height: 1.65; }
+.uq-refusal { border: 2px solid #d97706; background: #fff8eb; color: #3d2c00; border-radius: 12px; padding: 12px 14px; }
+.uq-refusal-title { font-weight: 700; margin-bottom: 4px; }
+.uq-hotline { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 12px; margin: 10px 0 4px; padding: 8px 12px;
+  border-radius: 10px; background: #b91c1c; color: #fff !important; text-decoration: none !important; }
+.uq-hotline-number { font-size: 1.7em; font-weight: 800; letter-spacing: .04em; }
+.uq-hotline-label { font-size: 1em; font-weight: 600; }
+.uq-hint { font-size: .9em; }
+.uq-error { border: 1px solid #dc2626; background: #fef2f2; color: #7f1d1d; border-radius: 10px; padding: 10px 12px; }
+.uq-error-title { font-weight: 700; }
+#uq-examples { gap: 6px; flex-wrap: wrap; }
+#uq-examples button { flex: 0 1 auto !important; min-width: 0 !important; white-space: normal; text-align: left; }
+#uq-footer p { font-size: .82em; color: var(--body-text-color-subdued); text-align: center; margin: 4px 0 0; }
+@media (max-width: 600px) {
+  #uq-chat .message-row { margin-left: 2px !important; margin-right: 2px !important; }
+  #uq-chat .message-row.user-row { margin-right: 12px !important; }
+  #uq-chat .message-row .bot { padding: 8px !important; }
+  .uq-card { padding: 6px 8px; }
+  #uq-header h1 { font-size: 1.2em; }
+  #uq-lang { min-width: 100% !important; }
+  .uq-hotline-number { font-size: 1.5em; }
+  #uq-examples button { width: 100%; flex-basis: 100% !important; }
+}
+"""
+
+# Page-level rules outside Gradio's ``.contain`` (Gradio rewrites media queries in ``css`` to
+# apply inside it only), so they go into the page head.
+HEAD = """<style>
+@media (max-width: 600px) {
+  .gradio-container .main.app { padding-left: 8px !important; padding-right: 8px !important; }
+}
+</style>"""
+
+# Opening a card's <details> scrolls its highlighted quote into view. Static code: no user or
+# document text is ever part of it.
+JS = """
+() => {
+  document.addEventListener("toggle", (event) => {
+    const d = event.target;
+    if (!(d instanceof HTMLDetailsElement) || !d.open || !d.classList.contains("uq-doc")) return;
+    const box = d.querySelector(".uq-doc-body");
+    const mark = box && box.querySelector("mark");
+    if (!mark) return;
+    box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
+    box.scrollIntoView({ block: "nearest" });
+  }, true);
+}
+"""
+
+
+# --- messages ---------------------------------------------------------------------------
 
 CONTEXT_CHARS = 240  # at most this much of the paragraph on each side of a quote
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")

@@ -1,0 +1,356 @@
+"""The chat UI in a real browser: Debian's chromium, headless, driven by Playwright for Python
+(``executable_path=/usr/bin/chromium``; Playwright's own browser download is never used).
+
+The app runs in this process (Gradio's server in a thread) over a fresh index of corpus/ plus
+one hostile document whose text holds a <script> and an <img onerror>. Screenshots go to
+test-artifacts/ui/ (gitignored); one desktop and one phone shot are copied to docs/.
+Skipped only when chromium is not installed (`make browser` installs it).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CORPUS, ROOT, make_settings
+
+from unionqa.feedback import FEEDBACK_FILE, FeedbackStore
+from unionqa.service import QAService
+
+pytestmark = [
+    pytest.mark.slow,
+    # Gradio's in-process event statistics call a pandas API that pandas 3 deprecates
+    pytest.mark.filterwarnings("ignore:'future.no_silent_downcasting'"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROME_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts" / "ui"
+DOCS = ROOT / "docs"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+LIKE = "#uq-chat button[aria-label='赞'], #uq-chat button[aria-label='Like']"
+
+SCRIPT = "<script>window.__xss=1</script>"
+IMG = '<img src=x onerror="window.__xss=2">'
+HOSTILE_MD = f"""---
+title: 夜班津贴发放办法
+kind: policy
+valid_until: 2099-12-31
+---
+
+# 夜班津贴发放办法
+
+夜班津贴按每个夜班80元的标准发放{SCRIPT}，由企业在次月工资中一并支付。
+
+夜班津贴以考勤记录为凭{IMG}，职工可以向人事部门查询本人的夜班次数。
+"""
+
+
+@dataclass
+class App:
+    url: str
+    service: QAService
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless chromium with a fresh profile for the module (localStorage persists)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (run `make browser`)")
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="unionqa-chromium-")
+    try:
+        with sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                profile,
+                executable_path=CHROMIUM,
+                headless=False,  # --headless=new is in CHROME_FLAGS
+                args=CHROME_FLAGS,
+                viewport=DESKTOP,
+                locale="zh-CN",
+            )
+            try:
+                yield context
+            finally:
+                context.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory, corpus_service: QAService) -> Iterator[App]:
+    from unionqa.ui import _page_options, build_ui
+
+    extra = tmp_path_factory.mktemp("hostile")
+    (extra / "night-shift-allowance.md").write_text(HOSTILE_MD, encoding="utf-8")
+    settings = make_settings(tmp_path_factory.mktemp("ui-index"))
+    service = QAService(settings, embeddings=corpus_service.embeddings)
+    report = service.ingest([CORPUS, extra])
+    assert not report.failed and report.added == len(list(CORPUS.glob("*.md"))) + 1
+    demo = build_ui(service)
+    port = _free_port()
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **_page_options(),
+    )
+    try:
+        yield App(f"http://127.0.0.1:{port}/", service)
+    finally:
+        demo.close()
+
+
+@pytest.fixture
+def page(browser: Any, app: App) -> Iterator[Any]:
+    """A fresh chat (a new Gradio session) at desktop size."""
+    pg = browser.new_page()
+    pg.set_viewport_size(DESKTOP)
+    pg.goto(app.url)
+    pg.wait_for_selector("#uq-input textarea")
+    yield pg
+    pg.close()
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _ask(pg: Any, question: str | None = None, example: int | None = None) -> Any:
+    """Ask by typing (or by clicking an example button); return the finished answer."""
+    finals = pg.locator("#uq-chat .uq-final")
+    before = finals.count()
+    if example is not None:
+        pg.locator("#uq-examples button").nth(example).click()
+    else:
+        pg.fill("#uq-input textarea", question)
+        pg.press("#uq-input textarea", "Enter")
+    pg.wait_for_function(
+        "n => document.querySelectorAll('#uq-chat .uq-final').length > n",
+        arg=before,
+        timeout=60_000,
+    )
+    return finals.nth(before)
+
+
+def _until(pg: Any, condition: Callable[[], bool], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        pg.wait_for_timeout(100)
+
+
+def _dismiss_notice(pg: Any) -> None:
+    """Close the privacy notice if this browser has not closed it yet (it shows after load)."""
+    notice = pg.locator("#uq-notice")
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and not notice.is_visible():
+        pg.wait_for_timeout(100)
+    if notice.is_visible():
+        pg.click("#uq-dismiss")
+        notice.wait_for(state="hidden")
+
+
+def _scroll_chat_to(pg: Any, css: str = ".uq-question") -> None:
+    """Scroll the chat (not the page) so the last element matching css is at its top."""
+    pg.evaluate(
+        """css => {
+        const all = document.querySelectorAll('#uq-chat ' + css);
+        const target = all[all.length - 1];
+        const box = target.closest('.bubble-wrap');
+        box.scrollTop += target.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+        }""",
+        css,
+    )
+    pg.wait_for_timeout(300)
+
+
+def _screenshot(pg: Any, name: str, docs_name: str | None = None) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    pg.screenshot(path=str(path))
+    if docs_name:
+        _small_png(path, DOCS / docs_name)
+    return path
+
+
+def _small_png(src: Path, dst: Path) -> None:
+    from PIL import Image
+
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with Image.open(src) as im:
+        im.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(
+            dst, optimize=True
+        )
+
+
+# --- the tests ---------------------------------------------------------------------------
+
+
+def test_notice_is_shown_once_and_dismissible(page: Any) -> None:
+    page.evaluate("window.localStorage.clear()")
+    page.reload()
+    notice = page.locator("#uq-notice")
+    notice.wait_for(state="visible")
+    assert "不会被保存" in notice.inner_text() and "不是法律意见" in notice.inner_text()
+    _screenshot(page, "desktop-start.png")
+    _dismiss_notice(page)
+    page.reload()
+    page.wait_for_selector("#uq-input textarea")
+    page.wait_for_timeout(1000)  # the load event that would show it again
+    assert not notice.is_visible()
+
+
+def test_answer_shows_numbered_source_cards_with_marked_quotes(page: Any) -> None:
+    _dismiss_notice(page)
+    final = _ask(page, "公司招应届生能领什么补助?")
+    assert "1500元" in final.inner_text()
+    assert final.locator(".uq-answer sup.uq-ref").count() >= 1
+    cards = final.locator(".uq-card")
+    assert cards.count() >= 1
+    for i in range(cards.count()):
+        card = cards.nth(i)
+        assert card.locator(".uq-num").inner_text() == str(i + 1)
+        assert "招聘高校毕业生" in card.locator(".uq-title").inner_text()
+        assert card.locator(".uq-loc").inner_text().strip()
+        quote = card.locator(".uq-para mark").inner_text().strip()
+        assert quote and quote in card.locator(".uq-para").inner_text()
+        badge = card.locator(".uq-badge").inner_text()
+        assert ("已过期" in badge or "有效" in badge) and "2025-12-31" in badge
+    page.set_viewport_size({"width": DESKTOP["width"], "height": 1100})  # the README shot
+    page.wait_for_timeout(800)  # the chat re-scrolls to its bottom after a resize
+    _scroll_chat_to(page)
+    _screenshot(page, "desktop-answer.png", "ui-desktop.png")
+
+
+def test_opening_a_card_shows_the_document_with_the_quote_in_view(page: Any) -> None:
+    _dismiss_notice(page)
+    final = _ask(page, "AI面试给我打了低分,我能要求解释吗?")
+    card = final.locator(".uq-card").last
+    quote = card.locator(".uq-para mark").inner_text().strip()
+    card.locator("details.uq-doc summary").click()
+    body = card.locator(".uq-doc-body")
+    body.wait_for(state="visible")
+    page.wait_for_timeout(300)
+    assert len(body.inner_text()) > 3 * len(quote)  # the whole document, not the paragraph
+    mark = body.locator("mark")
+    assert mark.inner_text().strip() == quote
+    in_view = page.evaluate(
+        """([box, mark]) => {
+        const m = mark.getBoundingClientRect();
+        return [box, document.querySelector('#uq-chat .bubble-wrap')].every((e) => {
+            const b = e.getBoundingClientRect();
+            return m.top >= b.top - 1 && m.bottom <= b.bottom + 1;
+        }) && m.top >= 0 && m.bottom <= window.innerHeight;
+        }""",
+        [body.element_handle(), mark.element_handle()],
+    )
+    assert in_view, "the quote is not scrolled into view"
+    _screenshot(page, "desktop-document.png")
+
+
+def test_uncovered_example_is_refused_with_the_hotline(page: Any) -> None:
+    _dismiss_notice(page)
+    final = _ask(page, example=2)  # 我在外地打工，社保能转回老家吗?
+    assert "uq-refusal" in (final.get_attribute("class") or "")
+    assert "没有涉及" in final.inner_text() and final.locator(".uq-card").count() == 0
+    hotline = final.locator("a.uq-hotline")
+    assert hotline.is_visible() and "12351" in hotline.inner_text()
+    assert hotline.get_attribute("href") == "tel:12351"
+    _scroll_chat_to(page)
+    _screenshot(page, "desktop-refusal.png")
+
+
+def test_hostile_document_text_is_shown_literally_and_never_runs(page: Any) -> None:
+    _dismiss_notice(page)
+    final = _ask(page, "夜班津贴怎么发?")
+    assert SCRIPT in final.inner_text() and IMG in final.inner_text()
+    cards = final.locator(".uq-card")
+    assert cards.count() >= 1 and "有效" in cards.first.locator(".uq-badge").inner_text()
+    for i in range(cards.count()):
+        cards.nth(i).locator("details.uq-doc summary").click()
+    page.wait_for_timeout(500)
+    assert SCRIPT in cards.first.locator(".uq-doc-body").inner_text()
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.locator("#uq-chat script, #uq-chat img[src='x']").count() == 0
+    _screenshot(page, "desktop-hostile.png")
+
+
+def test_rating_and_comment_from_the_browser_reach_the_feedback_store(page: Any, app: App) -> None:
+    _dismiss_notice(page)
+    _ask(page, "AI面试给我打了低分,我能要求解释吗?")
+    store = FeedbackStore(app.service.settings.data_dir / FEEDBACK_FILE)
+    before = len(store.all())
+    page.locator(LIKE).last.click()
+    comment = page.locator("#uq-comment textarea")
+    comment.wait_for(state="visible")
+    _until(page, lambda: len(store.all()) == before + 1)
+    comment.fill("解释得清楚，电话13812345678")
+    page.click("#uq-comment-send")
+    _until(page, lambda: len(store.all()) == before + 2)
+    rating, commented = store.all()[-2:]
+    assert rating.rating == commented.rating == "up" and rating.answer_id == commented.answer_id
+    assert rating.comment is None and commented.comment == "解释得清楚，电话[电话]"
+    page.locator("#uq-comment").wait_for(state="hidden")
+
+
+def test_english_switch_relabels_the_interface(page: Any) -> None:
+    _dismiss_notice(page)
+    _ask(page, "公司招应届生能领什么补助?")
+    page.click("label[data-testid='English-radio-label']")
+    page.wait_for_function(
+        "() => document.querySelector('#uq-input textarea').placeholder.includes('Type your question')"
+    )
+    assert page.locator("#uq-input button.submit-button").inner_text().strip() == "Send"
+    assert "Workers' Policy Q&A" in page.locator("#uq-header").inner_text()
+    _until(page, lambda: "Sources" in page.locator("#uq-chat .uq-final").last.inner_text())
+    final = _ask(page, "AI面试给我打了低分,我能要求解释吗?")
+    assert "Sources" in final.inner_text() and "Show the whole document" in final.inner_text()
+
+
+def test_phone_layout_fits_390px(page: Any, app: App) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(app.url)
+    page.wait_for_selector("#uq-input textarea")
+    _dismiss_notice(page)
+    final = _ask(page, "AI面试给我打了低分,我能要求解释吗?")
+    assert final.locator(".uq-card mark").count() >= 1
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"
+    cards = final.locator(".uq-card")
+    for i in range(cards.count()):
+        box = cards.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    _scroll_chat_to(page)
+    _screenshot(page, "phone-answer.png")
+    _scroll_chat_to(page, ".uq-sources")
+    _screenshot(page, "phone-sources.png", "ui-phone.png")
+    refusal = _ask(page, example=2)
+    assert refusal.locator("a.uq-hotline").is_visible()
+    _scroll_chat_to(page)
+    _screenshot(page, "phone-refusal.png")
