@@ -81,3 +81,64 @@ def laws_service(tmp_path_factory: pytest.TempPathFactory):
     report = svc.ingest([CORPUS, LAWS])
     assert not report.failed
     return svc
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real ``chroma run`` server on loopback for the whole session; yields its URL.
+
+    Shared by every test that asks for it: give each test its own collection
+    (``make_settings(tmp_path, chroma_url=url, collection=f"t-{uuid.uuid4().hex[:8]}")``)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    exe = Path(sys.executable).with_name("chroma")
+    if not exe.exists():
+        pytest.skip("the chroma CLI is not installed in this environment")
+    root = tmp_path_factory.mktemp("chroma-server")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = (root / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(root / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"chroma run exited with {proc.returncode}: {_tail(root / 'server.log')}"
+                )
+            try:
+                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"chroma run did not answer within 60 s: {_tail(root / 'server.log')}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _tail(path: Path, n: int = 2000) -> str:
+    return path.read_text(errors="replace")[-n:]

@@ -119,16 +119,18 @@ def _html_text(raw: str) -> tuple[str, str | None]:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(raw, "lxml")
+    # <title> lives in <head>, which is dropped below: keep it as the fallback title
+    page_title = soup.title.get_text(" ", strip=True) if soup.title is not None else ""
     for tag in soup(["script", "style", "noscript", "template", "head"]):
         tag.decompose()
     for tag in soup.select(
         "[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none']"
     ):
         tag.decompose()
-    title = None
+    title = page_title or None
     h1 = soup.find("h1")
     if h1 is not None:
-        title = h1.get_text(" ", strip=True)
+        title = h1.get_text(" ", strip=True) or title
     blocks = []
     for el in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]):
         if el.find(["p", "li", "td"]) is not None:

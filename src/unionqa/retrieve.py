@@ -107,7 +107,7 @@ class Retriever:
         query = (query or "").strip()
         if not query:
             raise UsageError("问题不能为空，请输入要查询的内容。")
-        k = k or self.settings.k
+        k = self.settings.k if k is None else k  # k=0 is an error, not "the default"
         if not 1 <= k <= 100:
             raise UsageError("k 应在 1 到 100 之间。")
         filters = filters or Filters()
@@ -118,10 +118,10 @@ class Retriever:
         keyword = kw.search(glossary.expand(query), n, filters.mask(kw))
 
         scores: dict[str, float] = {}
-        for rank, row in enumerate(dense):
-            scores[row["chunk_id"]] = scores.get(
-                row["chunk_id"], 0.0
-            ) + self.settings.dense_weight / (RRF_K + rank + 1)
+        for rank, d in enumerate(dense):
+            scores[d["chunk_id"]] = scores.get(d["chunk_id"], 0.0) + self.settings.dense_weight / (
+                RRF_K + rank + 1
+            )
         for rank, (cid, _) in enumerate(keyword):
             scores[cid] = scores.get(cid, 0.0) + self.settings.keyword_weight / (RRF_K + rank + 1)
         pinned = self._article_hits(query, kw, filters)

