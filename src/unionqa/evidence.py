@@ -21,6 +21,7 @@ from .types import Hit, parse_date
 MAX_SENTENCES = 4
 MAX_QUOTE_CHARS = 700
 ARTICLE_QUOTE_MAX = 300
+FOLLOW_SHARE = 0.2  # a further quote must score at least this share of the first
 _LIST_ITEM = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是|[-*•]\s|\d+[.、])"
 )
@@ -364,7 +365,9 @@ def select(
             gain = base if not chosen else 0.5 * base + 0.5 * new
             if gain > best_gain:
                 best_i, best_gain = i, gain
-        if best_i < 0 or (chosen and (best_gain < 0.4 * first or cands[best_i][0] < 0.4 * first)):
+        if best_i < 0 or (
+            chosen and (best_gain < FOLLOW_SHARE * first or cands[best_i][0] < FOLLOW_SHARE * first)
+        ):
             break
         _, cov, ev = cands.pop(best_i)
         if chosen and used_chars + len(ev.quote) > MAX_QUOTE_CHARS:

@@ -32,11 +32,14 @@ class RetrievalSettings(BaseModel):
 
 class AnswerSettings(BaseModel):
     # Refusal gate, chosen on the development questions (bench/tune_dev.py), never the eval set:
-    # answer when an article is named exactly, or when the top passages cover enough of the
-    # question's terms (weighted by idf, with glossary equivalents), miss none of its heavy
-    # terms, and the best passage is similar enough in meaning.
+    # answer when an article is named exactly, or when the best passage is similar enough in
+    # meaning and the top passages address the question: for a short question, enough of its
+    # terms (weighted by idf, with glossary equivalents) and not missing its heaviest term; for a
+    # long narrative, enough covered weight in absolute terms.
     min_coverage: float = 0.4
     max_missing_share: float = 0.34
+    long_question: int = 30  # question_length() above which a question counts as a narrative
+    min_covered_weight: float = 5.0
     min_similarity: float = 0.80
     min_similarity_en: float = 0.72  # e5 scores English questions against Chinese text lower
     llm_passages: int = 6
