@@ -36,7 +36,7 @@ from .types import Answer, Citation, Document, Hit
 
 logger = logging.getLogger(__name__)
 
-RETRIEVE_K = 10
+RETRIEVE_K = 40  # deep enough for the equal-context recall; MRR is cut at evaluation.MRR_K
 JUDGE_SKIPPED = "skipped: no LLM configured (UNIONQA_LLM__BASE_URL unset)"
 JUDGE_METRICS = ("faithfulness", "answer_relevance")
 
@@ -44,9 +44,10 @@ JUDGE_METRICS = ("faithfulness", "answer_relevance")
 METRIC_ROWS: tuple[tuple[str, str, bool], ...] = (
     ("hit@1", "gold doc hit@1", False),
     ("hit@5", "gold doc hit@5", False),
-    ("mrr", f"MRR@{RETRIEVE_K}", False),
+    ("mrr", f"MRR@{ev.MRR_K}", False),
     (f"quote_recall@{ev.QUOTE_K}", f"gold quote recall@{ev.QUOTE_K}", False),
     (f"evidence_recall@{ev.QUOTE_K}", f"evidence recall@{ev.QUOTE_K}", False),
+    ("quote_recall@ctx", f"gold quote recall@{ev.CONTEXT_CHARS} chars", False),
     ("key_fact_recall", "key-fact recall", False),
     ("all_key_facts", "all key facts", False),
     ("cites_gold_doc", "cites gold doc", False),
@@ -57,12 +58,13 @@ METRIC_ROWS: tuple[tuple[str, str, bool], ...] = (
     ("wrong_refusal_rate", "refuses answerable", True),
     ("invented_figure_rate", "must_not_contain hit", True),
     ("error_rate", "errors", True),
+    (f"context_chars@{ev.QUOTE_K}", f"retrieved chars@{ev.QUOTE_K}", True),
     ("answer_chars", "answer length (chars)", True),
     ("faithfulness", "faithfulness (judge)", False),
     ("answer_relevance", "relevance (judge)", False),
 )
-COUNT_METRICS = {"answer_chars", "citations_per_answer"}
-RETRIEVAL_METRICS = {m for m, _, _ in METRIC_ROWS[:5]}
+COUNT_METRICS = {"answer_chars", "citations_per_answer", f"context_chars@{ev.QUOTE_K}"}
+RETRIEVAL_METRICS = {m for m, _, _ in METRIC_ROWS[:6]} | {f"context_chars@{ev.QUOTE_K}"}
 
 
 @dataclass
@@ -125,23 +127,30 @@ def run_eval(
     console = Console(stderr=True)
     tmp_dir: Path | None = None
     baseline: NaiveRAG | None = None
+    setup: dict[str, float] = {}
     try:
         if ingest:
             settings = temporary_settings(settings)
             tmp_dir = Path(settings.data_dir)
             service = QAService(settings, role="ingest")
+            t0 = time.perf_counter()
             with console.status("building a temporary index…"):
-                report = service.ingest(list(ingest))
-            for f in report.failed:
+                ingested = service.ingest(list(ingest))
+            setup["ingest_s"] = round(time.perf_counter() - t0, 2)
+            for f in ingested.failed:
                 console.print(f"[yellow]not ingested[/]: {f.path}: {f.error}")
         else:
             service = QAService(settings)
         docs = _documents(service)
         if with_baseline:
+            t0 = time.perf_counter()
             with console.status("building the naive LangChain baseline…"):
                 baseline = NaiveRAG(list(docs.values()), service.embeddings)
+            setup["baseline_build_s"] = round(time.perf_counter() - t0, 2)
         judge = _Judge(settings) if settings.llm.base_url else None
+        t0 = time.perf_counter()
         ours, theirs = _run_all(items, service, baseline, docs, judge, as_of, console)
+        setup["questions_s"] = round(time.perf_counter() - t0, 2)
     finally:
         if baseline is not None:
             baseline.close()
@@ -152,6 +161,7 @@ def run_eval(
     base_metrics = theirs.metrics(items) if theirs else None
     failures = ev.compare_metrics(metrics["overall"], previous["overall"]) if previous else []
     report = _report(items, questions, ingest, settings, as_of, ours, theirs, metrics, base_metrics)
+    report["setup_seconds"] = setup
     if compare:
         report["gate"] = {
             "compare": str(compare),
@@ -358,6 +368,7 @@ def _report(
         }
         if theirs
         else None,
+        "setup_seconds": {},
         "gate": None,
         "items": records,
     }
@@ -423,6 +434,10 @@ def print_summary(
         "latency ms (p50/p95): "
         + ", ".join(f"{s} {v['p50']:.0f}/{v['p95']:.0f}" for s, v in sorted(lat.items()))
     )
+    if report["setup_seconds"]:
+        console.print(
+            "seconds: " + ", ".join(f"{k[:-2]} {v:.1f}" for k, v in report["setup_seconds"].items())
+        )
     if report["answers"] != "ok":
         console.print(f"answers: {report['answers']}")
     console.print(f"faithfulness, answer relevance (LLM judge): {report['llm_judge']}")
@@ -452,6 +467,7 @@ font-variant-numeric:tabular-nums}.bar{background:#eee;width:12em;height:.7em;di
 .good{color:#276749}.bad{color:#c53030}.meta{color:#555}.item{border:1px solid #ddd;
 border-radius:6px;padding:.6em 1em;margin:1em 0}.quote{background:#f7f7f0;padding:.2em .5em;
 border-left:3px solid #bbb;margin:.3em 0;white-space:pre-wrap}.legend span{padding:0 .6em}
+.kinds td{white-space:nowrap}.kinds .bar{width:6em}
 """
 FAILURES_SHOWN = 25
 CHART_METRICS = (
@@ -486,7 +502,9 @@ def render_html(report: dict[str, Any]) -> str:
         f'<p class="meta">{_e(report["n_items"])} questions from <code>{_e(report["questions"])}</code>'
         f" · {_e(report['created'])} · as of {_e(report['as_of'] or 'today')}"
         f" · embedding {_e(report['config']['embedding'])}"
-        f" · answers: {_e(report['answers'])} · LLM judge: {_e(judge)}</p>",
+        f" · answers: {_e(report['answers'])} · LLM judge: {_e(judge)}"
+        + "".join(f" · {_e(k)} {v}" for k, v in report["setup_seconds"].items())
+        + "</p>",
     ]
     if report.get("gate"):
         gate = report["gate"]
@@ -523,7 +541,7 @@ def render_html(report: dict[str, Any]) -> str:
     parts.append("</table><h2>Per kind</h2>")
     kinds = list(ours["by_kind"])
     parts.append(
-        "<table><tr><th>kind</th><th>n</th>"
+        '<table class="kinds"><tr><th>kind</th><th>n</th>'
         + "".join(f"<th>{_e(lbl)}</th>" for _, lbl in CHART_METRICS)
         + "</tr>"
     )
