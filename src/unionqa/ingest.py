@@ -18,7 +18,7 @@ from langchain_core.embeddings import Embeddings
 
 from .chunking import chunk_document
 from .corpus import is_supported, iter_files, load_file, make_doc_id
-from .errors import IngestError, UsageError
+from .errors import IngestError, UnionQAError, UsageError
 from .index import Index
 from .types import Chunk, Document, IngestFailure, IngestReport
 
@@ -89,7 +89,12 @@ def _run(
 
     def flush() -> None:
         texts = [c.embed_text for p in pending for c in p.chunks]
-        vectors = embeddings.embed_documents(texts) if texts else []
+        try:
+            vectors = embeddings.embed_documents(texts) if texts else []
+        except Exception as e:  # any backend failure: say so in one line, keep what is done
+            raise UnionQAError(
+                f"向量模型出错（{e.__class__.__name__}）。已完成的文档已保存，再次运行会从中断处继续。"
+            ) from e
         pos = 0
         for p in pending:
             n = len(p.chunks)
