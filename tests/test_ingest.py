@@ -16,7 +16,7 @@ from conftest import make_settings
 
 from unionqa.chunking import CHUNKER_VERSION, chunk_document
 from unionqa.corpus import load_file
-from unionqa.errors import IndexLockedError, IndexMismatchError, UsageError
+from unionqa.errors import IndexLockedError, IndexMismatchError, UnionQAError, UsageError
 from unionqa.service import QAService
 
 DOCS = {
@@ -159,8 +159,9 @@ def test_failed_rebuild_keeps_the_old_index_answering(
         raise RuntimeError("embedding model crashed")
 
     monkeypatch.setattr(e5, "embed_documents", broken)
-    with pytest.raises(RuntimeError, match="crashed"):
+    with pytest.raises(UnionQAError, match="向量模型出错") as failure:
         svc.ingest([corpus], rebuild=True)
+    assert isinstance(failure.value.__cause__, RuntimeError)
     monkeypatch.undo()
 
     assert not (tmp_path / "data" / "ingest.lock").exists()
