@@ -15,6 +15,7 @@ echoed back. The access log names route, status, latency, key id and request id,
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import logging
@@ -136,6 +137,10 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 
 
 _HTTP = {
+    400: (
+        "invalid_request",
+        "请求体无法解析：请发送 UTF-8 编码的 JSON（上传文件请用 multipart/form-data）。",
+    ),
     404: ("not_found", "没有这个接口，请查看 /docs 中的接口列表。"),
     405: ("method_not_allowed", "这个接口不支持该请求方法，请查看 /docs。"),
     413: ("request_too_large", "请求体太大。"),
@@ -153,9 +158,13 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 # --- the edge: request id, deadline stamp, body limit, access log, last-resort 500 -------------
 
 
-def _route(scope: Scope) -> str:
-    route = scope.get("route")
-    return str(getattr(route, "path", "-")) if route is not None else "-"
+def _route(scope: Scope, status: int = 0) -> str:
+    """The route's template (``/v1/documents/{doc_id}``); for other paths (the docs, a mounted
+    UI) the path without its query, and nothing for a path that matched no route."""
+    route = getattr(scope.get("route"), "path", None)
+    if route:
+        return str(route)
+    return "-" if status in (0, 404) else str(scope.get("path", "-"))[:100]
 
 
 def _too_large(limit: int) -> HTTPException:
@@ -219,6 +228,9 @@ class Edge:
                 await response(scope, receive, send_with_id)
             else:
                 await self.app(scope, limited_receive, send_with_id)
+        except HTTPException as e:  # the body limit, hit where FastAPI does not translate it
+            if status == 0:
+                await (await _on_http_error(Request(scope), e))(scope, receive, send_with_id)
         except Exception as e:  # the last resort: log where (not what was asked), answer 500
             logger.error(
                 "unhandled %s on %s (request %s)\n%s",
@@ -232,13 +244,14 @@ class Edge:
                 await _json(500, body)(scope, receive, send_with_id)
         finally:
             access_log.info(
-                "%s %s %d %.1fms key=%s rid=%s",
+                "%s %s %d %.1fms key=%s rid=%s pid=%d",
                 scope["method"],
-                _route(scope),
+                _route(scope, status),
                 status,
                 (time.perf_counter() - t0) * 1000,
                 state.get("key_id", "-"),
                 rid,
+                os.getpid(),
             )
 
 
@@ -246,7 +259,7 @@ class Edge:
 
 
 def _warm_up(service: QAService) -> None:
-    """Load the model and open the index in the background, so the first question is quick."""
+    """Load the model and open the index, so the first question is quick."""
     try:
         info = service.ready()
         logger.info("ready: %s documents, %s chunks", info["documents"], info["chunks"])
@@ -283,7 +296,11 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _ = state.feedback  # opens the store and purges old rows
-        threading.Thread(target=_warm_up, args=(service,), daemon=True).start()
+        # Before the first request: opening the index from several request threads at once
+        # races inside Chroma. Bounded, so a dead backend does not keep the server from starting.
+        warm = threading.Thread(target=_warm_up, args=(service,), daemon=True)
+        warm.start()
+        await asyncio.to_thread(warm.join, settings.api.deadline_s)
         yield
         state.runner.shutdown()
 
@@ -336,7 +353,12 @@ def app_factory() -> FastAPI:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    return create_app(settings=settings, mount_ui=getattr(settings.api, "mount_ui", True))
+    return create_app(settings=settings, mount_ui=_ui_wanted(settings))
+
+
+def _ui_wanted(settings: Settings) -> bool:
+    """``UNIONQA_API__MOUNT_UI=false`` serves the API alone, once APISettings has that field."""
+    return bool(getattr(settings.api, "mount_ui", True))
 
 
 def run_server(
@@ -365,7 +387,7 @@ def run_server(
         "timeout_graceful_shutdown": 10,
     }
     if workers == 1:
-        uvicorn.run(create_app(settings=settings), **options)
+        uvicorn.run(create_app(settings=settings, mount_ui=_ui_wanted(settings)), **options)
     else:
         # Each worker calls app_factory, which reads the settings from the environment (the CLI
         # has put --data-dir there).

@@ -22,11 +22,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import logging
 import math
 import threading
 import time
+import traceback
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -43,6 +45,7 @@ from .errors import (
 )
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -91,6 +94,19 @@ def translate(
             )
         return status, {"error": exc.code, "message": message}, headers
     return 500, {"error": "internal_error", "message": INTERNAL.format(rid=request_id)}, {}
+
+
+def stream_error(exc: Exception, route: str) -> dict[str, str]:
+    """The JSON error sent as an event when a stream fails midway (its status is already 200).
+    A failure that is not one of ours is logged like the edge logs one: where, never what."""
+    if not isinstance(exc, ApiError | UnionQAError):
+        logger.error(
+            "unhandled %s mid-stream on %s\n%s",
+            type(exc).__name__,
+            route,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
+    return translate(exc)[1]
 
 
 def key_id(key: str) -> str:
@@ -246,7 +262,9 @@ class Runner:
         except TimeoutError:
             raise deadline_error(self.deadline_s) from None
 
-    async def stream(self, deadline_at: float, make: Callable[[], Iterable[T]]) -> AsyncIterator[T]:
+    async def stream(
+        self, deadline_at: float, make: Callable[[], Iterable[T]]
+    ) -> AsyncGenerator[T, None]:
         """Iterate ``make()`` on a pool thread; items arrive here as they are produced.
 
         The whole stream shares the request's deadline. Closing this generator (the client went

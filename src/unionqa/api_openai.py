@@ -13,13 +13,14 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from fastapi import APIRouter, Depends
 
-from .api_access import ApiError, translate
+from .api_access import ApiError, stream_error
 from .api_routes import ERRORS, ServiceDep, SSEResponse, WorkDep, api_caller
 from .api_schemas import (
+    CHAT_EVENT_SCHEMA,
     AnswerExtras,
     ChatChoice,
     ChatCompletion,
@@ -75,7 +76,7 @@ async def models() -> ModelList:
         200: {
             "description": "`stream` 为 false：chat.completion JSON；为 true：chat.completion.chunk "
             "的 server-sent events，以 `data: [DONE]` 结束，最后一个 chunk 带 citations 等字段。",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {"text/event-stream": {"schema": CHAT_EVENT_SCHEMA}},
         },
     },
     response_model=ChatCompletion,
@@ -112,7 +113,7 @@ def _data(obj: object) -> str:
 
 
 async def _chunks(
-    chat_id: str, created: int, first: str | Answer, items: AsyncIterator[str | Answer]
+    chat_id: str, created: int, first: str | Answer, items: AsyncGenerator[str | Answer, None]
 ) -> AsyncIterator[str]:
     yield _data(chat_chunk(chat_id, created, {"role": "assistant", "content": ""}))
     try:
@@ -129,7 +130,7 @@ async def _chunks(
     except StopAsyncIteration:
         yield "data: [DONE]\n\n"
     except Exception as e:  # OpenAI's in-stream error shape, which its clients raise as APIError
-        _, body, _ = translate(e)
+        body = stream_error(e, "/v1/chat/completions")
         yield _data({"error": {"code": body["error"], "message": body["message"]}})
     finally:
         await items.aclose()

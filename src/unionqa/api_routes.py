@@ -8,15 +8,16 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
 from fastapi.responses import StreamingResponse
 
-from .api_access import ApiError, Caller, KeyRing, Quota, Runner, translate
+from .api_access import ApiError, Caller, KeyRing, Quota, Runner, stream_error
 from .api_schemas import (
+    ASK_EVENT_SCHEMA,
     AnswerOut,
     AskRequest,
     DocumentDeleted,
@@ -33,8 +34,6 @@ from .service import QAService
 from .settings import Settings
 from .types import Answer, Document, DocumentInfo, SearchResult
 
-T = TypeVar("T")
-
 _ERROR_TEXT = {
     400: "请求内容有误",
     401: "缺少或无效的 API 密钥",
@@ -50,6 +49,15 @@ _ERROR_TEXT = {
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": text} for code, text in _ERROR_TEXT.items()
+}
+# The same, spelled out for routes whose own response class is not JSON (FastAPI would document
+# their errors under that media type too); ErrorOut is in the components through ERRORS.
+JSON_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": text,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
+    for code, text in _ERROR_TEXT.items()
 }
 SSE_EXAMPLE = (
     'event: delta\ndata: {"text": "要点：……[1]"}\n\n'
@@ -94,7 +102,8 @@ class ApiState:
             return self._feedback
 
 
-def get_state(request: Request) -> ApiState:
+# Dependencies are async: they do not block, and FastAPI would hop to a thread for a plain def.
+async def get_state(request: Request) -> ApiState:
     state: ApiState = request.app.state.api
     return state
 
@@ -102,14 +111,14 @@ def get_state(request: Request) -> ApiState:
 StateDep = Annotated[ApiState, Depends(get_state)]
 
 
-def get_service(state: StateDep) -> QAService:
+async def get_service(state: StateDep) -> QAService:
     return state.service
 
 
 ServiceDep = Annotated[QAService, Depends(get_service)]
 
 
-def api_caller(request: Request, state: StateDep) -> Caller:
+async def api_caller(request: Request, state: StateDep) -> Caller:
     """Every /v1 route: a known key when keys are configured, then the quota."""
     client = request.client.host if request.client else "-"
     caller = state.keys.identify(request.headers.get("authorization"), client)
@@ -122,12 +131,9 @@ def api_caller(request: Request, state: StateDep) -> Caller:
 CallerDep = Annotated[Caller, Depends(api_caller)]
 
 
-def admin_caller(caller: CallerDep, state: StateDep) -> Caller:
+async def admin_caller(caller: CallerDep, state: StateDep) -> Caller:
     state.keys.require_admin(caller)
     return caller
-
-
-AdminDep = Annotated[Caller, Depends(admin_caller)]
 
 
 class Work:
@@ -140,7 +146,7 @@ class Work:
     async def __call__(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         return await self.state.runner.call(self.deadline_at, fn, *args, **kwargs)
 
-    def stream(self, make: Any) -> AsyncIterator[Any]:
+    def stream(self, make: Any) -> AsyncGenerator[Any, None]:
         return self.state.runner.stream(self.deadline_at, make)
 
     def check_text(self, question: str, history: Iterable[str] = ()) -> None:
@@ -159,7 +165,7 @@ class Work:
             )
 
 
-def get_work(request: Request, state: StateDep) -> Work:
+async def get_work(request: Request, state: StateDep) -> Work:
     deadline_at = getattr(request.state, "deadline_at", None)
     if deadline_at is None:
         deadline_at = time.monotonic() + state.settings.api.deadline_s
@@ -187,7 +193,13 @@ def sse(event: str, data: Any) -> str:
 
 
 class SSEResponse(StreamingResponse):
+    """Server-sent events, not cached or buffered on the way (nginx honours X-Accel-Buffering)."""
+
     media_type = "text/event-stream"
+
+    def __init__(self, content: AsyncIterator[str], status_code: int = 200) -> None:
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        super().__init__(content, status_code=status_code, headers=headers)
 
 
 # --- questions ----------------------------------------------------------------------------
@@ -218,13 +230,12 @@ async def search(body: SearchRequest, service: ServiceDep, work: WorkDep) -> Sea
     tags=["questions"],
     response_class=SSEResponse,
     responses={
+        **JSON_ERRORS,
         200: {
             "description": '`event: delta`（`{"text": …}`，逐句）→ `event: answer`（完整回答 JSON，'
             "含 id）→ `event: done`。中途出错：`event: error`（错误 JSON）。",
-            "content": {
-                "text/event-stream": {"schema": {"type": "string"}, "example": SSE_EXAMPLE}
-            },
-        }
+            "content": {"text/event-stream": {"schema": ASK_EVENT_SCHEMA, "example": SSE_EXAMPLE}},
+        },
     },
 )
 async def ask_stream(body: AskRequest, service: ServiceDep, work: WorkDep) -> SSEResponse:
@@ -237,7 +248,7 @@ async def ask_stream(body: AskRequest, service: ServiceDep, work: WorkDep) -> SS
 
 
 async def _ask_events(
-    first: str | Answer, items: AsyncIterator[str | Answer]
+    first: str | Answer, items: AsyncGenerator[str | Answer, None]
 ) -> AsyncIterator[str]:
     answer_id = new_answer_id()
     try:
@@ -252,7 +263,7 @@ async def _ask_events(
     except StopAsyncIteration:
         yield sse("done", {})
     except Exception as e:  # translated: the client gets the JSON error as an event
-        yield sse("error", translate(e)[1])
+        yield sse("error", stream_error(e, "/v1/ask/stream"))
     finally:
         await items.aclose()
 

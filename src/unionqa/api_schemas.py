@@ -16,6 +16,32 @@ from .types import Answer, Citation, DocumentInfo, Escalation
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
 
+# One server-sent event, as OpenAPI 3.1 describes the items of a text/event-stream response.
+ASK_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["delta", "answer", "done", "error"]},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": 'delta: {"text": …}；answer: 完整回答（含 id）；done: {}；error: 错误 JSON',
+        },
+    },
+    "required": ["event", "data"],
+}
+CHAT_EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["message"]},
+        "data": {
+            "type": "string",
+            "description": "chat.completion.chunk JSON；最后是 [DONE]；中途出错为 "
+            '{"error": {"code": …, "message": …}}',
+        },
+    },
+    "required": ["data"],
+}
+
 
 class ErrorOut(BaseModel):
     """Every error, whatever the route: a stable code and a Chinese sentence saying what to do."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +155,8 @@ class KeywordIndex:
         return cls(ids, columns, retriever, generation)
 
     def save(self, path: Path) -> None:
-        tmp = path.with_name(path.name + ".tmp")
+        # per process: API workers sharing a data dir may save the same generation at once
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         if self._bm25 is not None:
@@ -166,7 +169,11 @@ class KeywordIndex:
             encoding="utf-8",
         )
         shutil.rmtree(path, ignore_errors=True)
-        tmp.rename(path)
+        try:
+            tmp.rename(path)
+        except OSError:  # another worker saved the same index first: keep theirs
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
     @classmethod
     def load(cls, path: Path) -> KeywordIndex | None:

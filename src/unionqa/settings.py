@@ -54,6 +54,7 @@ class APISettings(BaseModel):
     cors_origins: list[str] = []
     feedback_retention_days: int = 180
     max_concurrency: int = 16
+    mount_ui: bool = True  # serve the chat page at / beside the API
 
 
 class Settings(BaseSettings):

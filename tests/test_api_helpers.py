@@ -1,0 +1,132 @@
+"""Helpers for the API tests (no tests here): app builders, a real uvicorn in a thread, SSE parsing,
+and a QAService that can be made slow on purpose."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from unionqa.api import create_app
+from unionqa.service import QAService
+from unionqa.settings import Settings
+
+
+def api_settings(
+    service: QAService,
+    data_dir: Path,
+    *,
+    api_keys: str | None = None,
+    admin_keys: str | None = None,
+    **api: Any,
+) -> Settings:
+    """The service's settings with the API part changed and the feedback store under ``data_dir``
+    (the index stays where the service has it)."""
+    return service.settings.model_copy(
+        update={
+            "data_dir": data_dir,
+            "api_keys": api_keys,
+            "admin_keys": admin_keys,
+            "api": service.settings.api.model_copy(update=api),
+        }
+    )
+
+
+def client_for(service: QAService, data_dir: Path, **kw: Any) -> TestClient:
+    app = create_app(service, settings=api_settings(service, data_dir, **kw), mount_ui=False)
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def parse_sse(text: str) -> list[tuple[str, str]]:
+    """``[(event, data), ...]`` from a text/event-stream body (event defaults to "message")."""
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        if not block.strip():
+            continue
+        event, data = "message", []
+        for line in block.split("\n"):
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].removeprefix(" "))
+        events.append((event, "\n".join(data)))
+    return events
+
+
+def sse_json(text: str) -> list[tuple[str, Any]]:
+    return [(e, json.loads(d)) for e, d in parse_sse(text)]
+
+
+class LiveServer:
+    """A real uvicorn serving ``app`` on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        )
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(15)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class SlowService(QAService):
+    """The real service over the same index, held back on purpose (deadline and saturation tests).
+
+    ``ask`` waits until ``release`` is set (at most ``delay`` s); ``ask_stream`` yields its first
+    piece, then waits the same way before the rest."""
+
+    def __init__(self, base: QAService, delay: float) -> None:
+        super().__init__(base.settings, embeddings=base.embeddings)
+        self.delay = delay
+        self.release = threading.Event()
+        self.entered = threading.Event()
+
+    def ask(self, question: str, history: Any = (), as_of: Any = None) -> Any:
+        self.entered.set()
+        self.release.wait(self.delay)
+        return super().ask(question, history=history, as_of=as_of)
+
+    def ask_stream(self, question: str, history: Any = (), as_of: Any = None) -> Iterator[Any]:
+        inner = super().ask_stream(question, history=history, as_of=as_of)
+
+        def pieces() -> Iterator[Any]:
+            yield next(inner)
+            self.release.wait(self.delay)
+            yield from inner
+
+        return pieces()
