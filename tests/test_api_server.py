@@ -1,5 +1,5 @@
 """The API behind a real uvicorn on 127.0.0.1: server-sent events, the official ``openai`` client,
-the examples of docs/hotline.md run as written, and ``unionqa serve`` with two workers over a
+the examples of the README's hotline section run as written, and ``unionqa serve`` with two workers over a
 ``chroma run`` server."""
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from unionqa.service import QAService
 
 KEY, ADMIN = "hotline-key", "admin-key"
 QUESTION = "公司招应届生能领什么补助？"
-DOCS = ROOT / "docs" / "hotline.md"
+README = ROOT / "README.md"
+HOTLINE_SECTION = "## Embed unionqa in your hotline"
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -148,12 +149,15 @@ def test_openai_stream_failing_midway_raises_with_the_chinese_message(corpus_ser
     assert e.value.body == {"code": "deadline_exceeded", "message": e.value.message}
 
 
-# --- docs/hotline.md, run as written --------------------------------------------------------
+# --- the README's hotline section, run as written --------------------------------------------------------
 
 
 def doc_examples() -> list[tuple[str, str]]:
     """The ```bash and ```python blocks (```console blocks are set-up steps, not run)."""
-    return re.findall(r"```(bash|python)\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index(HOTLINE_SECTION) :]
+    section = section[: section.find("\n## ", len(HOTLINE_SECTION))]
+    return re.findall(r"```(bash|python)\n(.*?)```", section, re.S)
 
 
 def test_hotline_doc_examples_run_as_written(live, tmp_path):
