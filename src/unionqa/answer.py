@@ -516,15 +516,18 @@ class AnswerChain:
         return doc.text
 
 
+_MARKER_START = re.compile(r"\s*(?:\[\d{0,3})?")
+
+
 def _complete_prefix(buffer: str) -> int:
     """Length of the prefix of ``buffer`` that holds complete sentences (and their markers)."""
     last = -1
-    for m in re.finditer(r"[。！？!?\n]", buffer):
+    for m in re.finditer(r"[。！？!?\n]+", buffer):
         end = m.end()
         tail = re.match(r"(\s*\[\d{1,3}\])+", buffer[end:])
         if tail:
             end += tail.end()
-        elif end == len(buffer):
-            continue  # a marker may still follow
+        if _MARKER_START.fullmatch(buffer, end):
+            continue  # a marker may still follow, or be arriving in pieces ("[", "1", "]")
         last = end
     return max(last, 0)

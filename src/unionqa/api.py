@@ -39,6 +39,7 @@ from .api_access import ApiError, translate
 from .api_openai import router as openai_router
 from .api_routes import ApiState, health, router
 from .errors import UnionQAError, UsageError
+from .privacy import contains_personal_data
 from .service import QAService
 from .settings import APISettings, Settings
 
@@ -193,7 +194,9 @@ class Edge:
         t0 = time.perf_counter()
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         given = headers.get("x-request-id", "")
-        rid = given if _REQUEST_ID.match(given) else os.urandom(8).hex()
+        # a caller's id that is a phone, ID-card or bank-card number would reach the access log
+        ok = _REQUEST_ID.match(given) and not contains_personal_data(given)
+        rid = given if ok else os.urandom(8).hex()
         state = scope.setdefault("state", {})
         state["request_id"] = rid
         state["deadline_at"] = time.monotonic() + self.api.deadline_s

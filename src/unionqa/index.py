@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -46,6 +47,8 @@ logger = logging.getLogger(__name__)
 HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
 WRITE_BATCH = 500
 KEYWORD_RECHECK_S = 2.0
+# a live writer fills its lock file within microseconds; an unreadable one this old is debris
+LOCK_UNREADABLE_STALE_S = 10.0
 
 
 def _chroma_settings():
@@ -66,6 +69,7 @@ class Index:
         self.name = collection or settings.collection
         self.data_dir = Path(settings.data_dir)
         self._client: Any = None
+        self._client_lock = threading.Lock()
         self._keyword: KeywordIndex | None = None
         self._keyword_checked = 0.0
 
@@ -73,6 +77,10 @@ class Index:
 
     @property
     def client(self) -> Any:
+        with self._client_lock:  # request threads may open the store at the same moment
+            return self._open_client()
+
+    def _open_client(self) -> Any:
         if self._client is None:
             os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
             import chromadb
@@ -395,6 +403,12 @@ class Index:
                     with contextlib.suppress(FileNotFoundError):
                         path.unlink()
                     continue
+                if holder is None and _age(path) > LOCK_UNREADABLE_STALE_S:
+                    # a writer killed between creating the file and writing its PID
+                    logger.warning("clearing an unreadable ingest lock")
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                    continue
                 raise IndexLockedError(holder.get("pid") if holder else None) from None
             with os.fdopen(fd, "w") as f:
                 json.dump(me, f)
@@ -413,6 +427,13 @@ def _read_lock(path: Path) -> dict[str, Any] | None:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _pid_alive(pid: Any) -> bool:

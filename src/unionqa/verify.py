@@ -36,7 +36,7 @@ _CN_VAL = {
 }
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 INJECTION_RE = re.compile(
-    r"忽略(?:以上|上述|之前|前面|所有)|无视(?:以上|上述|之前)|告诉用户|你现在是|系统提示|提示词|"
+    r"忽略(?:以上|上述|之前|前面|所有)|无视(?:以上|上述|之前)|告诉用户|你现在是(?!否)|系统提示|提示词|"
     r"ignore (?:all |the )?(?:previous|above|prior)|system prompt|you are now|disregard (?:the |all )?(?:previous|above)",
     re.I,
 )
@@ -155,6 +155,8 @@ def verify_unit(
         return Verified(unit.text, [], frame=True)
     if not unit.cites:
         return Rejection(unit.text, "uncited")
+    if is_instruction(unit.text):  # the model repeating a planted instruction, or its prompt
+        return Rejection(unit.text, "repeats an instruction")
     bad = [n for n in unit.cites if not 1 <= n <= len(passages)]
     if bad:
         return Rejection(unit.text, f"cites passage {bad[0]} that was not retrieved")
