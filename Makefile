@@ -52,7 +52,9 @@ eval: dev
 	$(BIN)/unionqa eval --ingest corpus --questions eval/questions.jsonl --out eval/out --compare eval/baseline.json
 
 bench: dev
-	$(BIN)/python bench/bench_ingest_search.py
+	$(BIN)/python bench/bench_ingest.py corpus laws
+	$(BIN)/python bench/bench_search.py laws --data-dir /tmp/unionqa-bench/ingest-laws-e5-small
+	$(BIN)/python bench/bench_api_load.py
 
 clean:
 	rm -rf .unionqa eval/out bench/out test-artifacts

@@ -76,7 +76,9 @@ def run(svc: QAService, path: Path, show: bool) -> list[dict]:
             "facts": facts_ok(item.get("key_facts", []), ans.answer),
             "bad": [m for m in item.get("must_not_contain", []) if m in ans.answer],
             "citations": len(ans.citations),
-            "verbatim": sum(svc.get_document(c.doc_id).text[c.start : c.end] == c.quote for c in ans.citations),
+            "verbatim": sum(
+                svc.get_document(c.doc_id).text[c.start : c.end] == c.quote for c in ans.citations
+            ),
         }
         rows.append(row)
         if show:

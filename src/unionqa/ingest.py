@@ -4,15 +4,23 @@ A file is keyed by its document id (from its path relative to the ingested PATH)
 sha256 of its bytes: unchanged files add nothing, a changed file replaces its chunks. Work is
 committed one document at a time, so an interrupted ingest resumes where it stopped; embedding
 is batched across documents so both cores stay busy.
+
+Pipeline: a batch is embedded in a background thread while the next files are read and chunked
+and the previous batch is written, with at most ``EMBED_AHEAD`` batches in flight; documents
+are still written in file order, each only after its vectors exist.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
@@ -25,6 +33,7 @@ from .types import Chunk, Document, IngestFailure, IngestReport
 logger = logging.getLogger(__name__)
 
 EMBED_BATCH = 256  # chunks embedded together (across documents)
+EMBED_AHEAD = 2  # batches being embedded at once (two keep every core busy between batches)
 
 Progress = Callable[[int, int], None]  # (files done, files total)
 
@@ -87,24 +96,34 @@ def _run(
     pending: list[_Pending] = []
     n_supported = 0
 
+    inflight: deque[tuple[list[_Pending], Future[list[list[float]]]]] = deque()
+
     def flush() -> None:
-        texts = [c.embed_text for p in pending for c in p.chunks]
-        try:
-            vectors = embeddings.embed_documents(texts) if texts else []
-        except Exception as e:  # any backend failure: say so in one line, keep what is done
-            raise UnionQAError(
-                f"向量模型出错（{e.__class__.__name__}）。已完成的文档已保存，再次运行会从中断处继续。"
-            ) from e
-        pos = 0
-        for p in pending:
-            n = len(p.chunks)
-            index.write_document(
-                p.doc, p.sha, p.chunks, vectors[pos : pos + n], origin="file", root=p.root
-            )
-            pos += n
-            counts["added" if p.is_new else "updated"] += 1
-            counts["chunks"] += n
-        pending.clear()
+        """Start embedding the pending documents; write finished batches beyond EMBED_AHEAD - 1."""
+        if pending:
+            texts = [c.embed_text for p in pending for c in p.chunks]
+            inflight.append((list(pending), _background(embeddings.embed_documents, texts)))
+            pending.clear()
+        write(keep=EMBED_AHEAD - 1)
+
+    def write(keep: int) -> None:
+        while len(inflight) > keep:
+            batch, future = inflight.popleft()
+            try:
+                vectors = future.result()
+            except Exception as e:  # any backend failure: say so in one line, keep what is done
+                raise UnionQAError(
+                    f"向量模型出错（{e.__class__.__name__}）。已完成的文档已保存，再次运行会从中断处继续。"
+                ) from e
+            pos = 0
+            for p in batch:
+                n = len(p.chunks)
+                index.write_document(
+                    p.doc, p.sha, p.chunks, vectors[pos : pos + n], origin="file", root=p.root
+                )
+                pos += n
+                counts["added" if p.is_new else "updated"] += 1
+                counts["chunks"] += n
 
     for done, (path, root) in enumerate(files, 1):
         rel = path.relative_to(root).as_posix()
@@ -142,6 +161,7 @@ def _run(
         if progress:
             progress(done, len(files))
     flush()
+    write(keep=0)
     if prune_roots:  # documents ingested from these folders whose files are gone
         for doc_id, info in registry.items():
             if (
@@ -152,3 +172,17 @@ def _run(
                 index.delete_document(doc_id)
                 counts["removed"] += 1
     return IngestReport(files=n_supported, failed=failed, skipped=skipped, **counts)
+
+
+def _background(fn: Callable[..., Any], *args: Any) -> Future[Any]:
+    """Run ``fn(*args)`` in a daemon thread (an interrupted ingest exits without waiting for it)."""
+    future: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(fn(*args))
+        except BaseException as e:
+            future.set_exception(e)
+
+    threading.Thread(target=run, daemon=True, name="ingest-embed").start()
+    return future
