@@ -33,7 +33,7 @@ from .llm import llm_configured, make_chat_model
 from .privacy import redact, without_placeholders
 from .retrieve import Retriever
 from .settings import Settings
-from .types import Answer, Citation, Escalation, Hit
+from .types import Answer, Citation, Escalation, Hit, cite
 from .verify import Unit, Verified, is_instruction, parse_units, verify_unit
 
 logger = logging.getLogger(__name__)
@@ -394,17 +394,7 @@ class AnswerChain:
             for e in v.evidence:
                 key = (e.doc_id, e.start, e.end)
                 if key not in citations:
-                    citations[key] = Citation(
-                        n=len(citations) + 1,
-                        doc_id=e.doc_id,
-                        source=e.source,
-                        title=e.title,
-                        quote=e.quote,
-                        start=e.start,
-                        end=e.end,
-                        locator=e.locator,
-                        valid_until=e.valid_until,
-                    )
+                    citations[key] = cite(len(citations) + 1, e, e.quote, e.valid_until)
                 marks += f"[{citations[key].n}]"
             yield pending_frame + v.text + marks
             pending_frame = ""

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from langchain_core.embeddings import Embeddings
 
-from .types import Answer, Citation, Document, Hit
+from .types import Answer, Document, Hit, cite
 
 logger = logging.getLogger(__name__)
 
@@ -91,17 +91,9 @@ class NaiveRAG:
         if not hits:
             return Answer(answer="", refused=False, timings_ms=ms)
         top = hits[0]
-        citation = Citation(
-            n=1,
-            doc_id=top.doc_id,
-            source=top.source,
-            title=top.title,
-            quote=top.text,
-            start=top.start,
-            end=top.end,
-            locator=top.locator,
+        return Answer(
+            answer=top.text, refused=False, citations=[cite(1, top, top.text)], timings_ms=ms
         )
-        return Answer(answer=top.text, refused=False, citations=[citation], timings_ms=ms)
 
     def close(self) -> None:
         try:

@@ -68,6 +68,22 @@ class Citation(_Frozen):
     valid_until: date | None = None
 
 
+def cite(n: int, span: Any, quote: str, valid_until: date | None = None) -> Citation:
+    """Citation ``[n]`` of ``quote`` at a span (anything with doc_id, source, title, start, end
+    and locator: a Hit, an Evidence)."""
+    return Citation(
+        n=n,
+        doc_id=span.doc_id,
+        source=span.source,
+        title=span.title,
+        quote=quote,
+        start=span.start,
+        end=span.end,
+        locator=span.locator,
+        valid_until=valid_until,
+    )
+
+
 class Escalation(_Frozen):
     hotline: str
     reason: str
