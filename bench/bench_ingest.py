@@ -105,7 +105,8 @@ def ingest_once(paths: list[Path], data: Path, env: dict[str, str]) -> dict:
     load0 = os.getloadavg()[0]
     run = spawn([str(BIN / "unionqa"), "-v", "ingest", *map(str, paths), "--json"], env)
     if run["returncode"] not in (0, 1):
-        raise SystemExit(f"ingest failed:\n{run['stderr']}")
+        stats = {k: run[k] for k in ("returncode", "wall_s", "cpu_s", "peak_rss_mb")}
+        raise SystemExit(f"ingest failed {json.dumps(stats)}:\n{run['stderr'][-3000:]}")
     report = json.loads(run["stdout"])
     return {
         "files": report["files"],
