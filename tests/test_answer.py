@@ -128,3 +128,10 @@ def test_personal_numbers_never_reach_the_logs(corpus_service, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert phone not in logged and email not in logged and "张三" not in logged
     assert "answered" in logged  # decisions are logged, the question is not
+
+
+def test_followup_answer_leads_with_its_own_subject(corpus_service):
+    history = ["招应届毕业生，企业有什么补助？", "要给员工交几个月保险才行？"]
+    a = corpus_service.ask("那国有企业呢？", history=history)
+    assert not a.refused
+    assert "国有企业" in a.citations[0].quote  # the point is about state-owned firms, not the subsidy

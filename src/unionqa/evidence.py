@@ -63,6 +63,7 @@ class Terms:
 
     weights: dict[str, float]
     alternatives: dict[str, tuple[str, ...]]
+    focus: frozenset[str] = frozenset()  # a follow-up's own terms ("那国有企业呢？" → 国有企业)
 
     @property
     def total(self) -> float:
@@ -251,6 +252,7 @@ def general_rarity(token: str) -> float:
 def question_terms(question: str, history: list[str], kw: KeywordIndex) -> Terms:
     weights: dict[str, float] = {}
     alternatives: dict[str, tuple[str, ...]] = {}
+    own: set[str] = set()
     for text, w in [(h, 0.5) for h in history[-2:]] + [(question, 1.0)]:
         for t in tokenize(QUESTION_WORDS.sub(" ", text)):
             if t.isascii() and not t.isdigit():
@@ -271,12 +273,14 @@ def question_terms(question: str, history: list[str], kw: KeywordIndex) -> Terms
             weight = w * (min(known) if known else kw.idf(t) * general_rarity(t))
             weights[t] = max(weights.get(t, 0.0), weight)
             alternatives[t] = alts
+            if w == 1.0:
+                own.add(t)
     # jieba's search mode also yields the parts of a compound (劳动, 合同, 劳动合同): keep the
     # compound only, so one concept is not counted three times
     for t in [t for t in weights if any(t != o and t in o for o in weights)]:
         weights.pop(t)
         alternatives.pop(t)
-    return Terms(weights, alternatives)
+    return Terms(weights, alternatives, frozenset(own & set(weights)) if history else frozenset())
 
 
 def _spans(hit: Hit) -> list[tuple[int, int]]:
@@ -337,6 +341,8 @@ def select(
             lex = sum(weights[t] for t in covered) / total
             # the retrieval rank is the best single signal of where the answer is
             base = 0.5 * lex + 0.5 / (1 + rank) + (0.3 if whole_article else 0.0)
+            if terms.focus and covered & terms.focus:  # a follow-up is about its own words
+                base += 0.3
             if wants_figure and _HAS_FIGURE.search(quote):
                 base += 0.1
             if wants_money and MONEY.search(quote) or wants_duration and DURATION.search(quote):
