@@ -234,7 +234,10 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--pause", type=float, default=0.05, help="client pause after a refusal")
     parser.add_argument(
-        "--max-concurrency", type=int, default=16, help="UNIONQA_API__MAX_CONCURRENCY (default 16)"
+        "--max-concurrency",
+        type=int,
+        default=2 * (os.cpu_count() or 1),
+        help="UNIONQA_API__MAX_CONCURRENCY (default: two per core, as the API)",
     )
     parser.add_argument("--no-quota-phase", action="store_true")
     args = parser.parse_args()
