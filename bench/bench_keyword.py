@@ -58,14 +58,13 @@ def main() -> None:
     _jieba()
     step("jieba dictionary", t)
     t = time.perf_counter()
-    chunks, _ = index._collections()
-    got = chunks.get(include=["documents", "metadatas"])
+    ids, texts, metas = index._read_chunks()  # what Index.keyword() reads, page by page
     step("read chunks from Chroma", t)
-    n_chars = sum(map(len, got["documents"]))
+    n_chars = sum(map(len, texts))
     t = time.perf_counter()
-    kw = KeywordIndex.build(got["ids"], got["documents"], got["metadatas"], gen)
+    kw = KeywordIndex.build(ids, texts, metas, gen)
     step("tokenize + BM25 index", t)
-    del got
+    del ids, texts, metas
     tmp = Path(tempfile.mkdtemp(prefix="unionqa-kw-"))
     t = time.perf_counter()
     kw.save(tmp / "kw")
@@ -96,10 +95,14 @@ def main() -> None:
     rows = []
     for f in sorted(corpora.OUT.glob("keyword-*.json")):
         r = json.loads(f.read_text(encoding="utf-8"))
-        for name, v in r["steps"].items():
+        for name, v in r.get("steps", {}).items():
             rows.append([r["label"], r["chunks"], name, v["s"], v["rss_mb"], v["peak_mb"]])
     cmds = sorted(
-        {json.loads(f.read_text())["command"] for f in corpora.OUT.glob("keyword-*.json")}
+        {
+            r["command"]
+            for f in corpora.OUT.glob("keyword-*.json")
+            if "steps" in (r := json.loads(f.read_text()))
+        }
     )
     corpora.update_doc(
         "keyword",

@@ -315,3 +315,23 @@ def test_manifest_records_embedding_and_chunker_version(tmp_path: Path, e5) -> N
     svc.ingest([tmp_path / "docs"])
     again = json.loads((tmp_path / "data" / "manifest.json").read_text(encoding="utf-8"))
     assert again["generation"] != generation  # every write is a new generation
+
+
+def test_keyword_index_reads_the_store_page_by_page(
+    tmp_path: Path, e5, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large store is read in pages (one ``get`` of the law book's 67,338 chunks overflowed
+    SQLite's variable limit): with a page of 2 chunks, every chunk still reaches the keyword index
+    exactly once."""
+    import unionqa.index as index_module
+
+    svc = service(tmp_path / "data", e5)
+    svc.ingest([write_docs(tmp_path / "docs")])
+    col, _ = svc.index._collections()
+    expected = sorted(col.get()["ids"])
+    assert len(expected) >= 3
+    monkeypatch.setattr(index_module, "READ_PAGE", 2)
+    ids, texts, metas = svc.index._read_chunks()
+    assert sorted(ids) == expected
+    assert len(texts) == len(metas) == len(ids)
+    assert "百分之二百" in "".join(texts)

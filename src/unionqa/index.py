@@ -47,6 +47,10 @@ logger = logging.getLogger(__name__)
 HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
 WRITE_BATCH = 500
 KEYWORD_RECHECK_S = 2.0
+# chunks read per ``get`` when building the keyword index: one ``get`` of more than about 32,000
+# records with documents and metadata exceeds SQLite's limit on query variables in an embedded
+# store ("too many SQL variables"; the law book's national part alone has 67,338 chunks)
+READ_PAGE = 10_000
 # a live writer fills its lock file within microseconds; an unreadable one this old is debris
 LOCK_UNREADABLE_STALE_S = 10.0
 
@@ -369,15 +373,28 @@ class Index:
         cache = self.data_dir / "keyword" / self.name
         kw = KeywordIndex.load(cache) if cache.exists() else None
         if kw is None or kw.generation != gen:
-            chunks, _ = self._collections()
-            with self.backend():
-                got = chunks.get(include=["documents", "metadatas"])
-            logger.info("building keyword index over %d chunks", len(got["ids"]))
-            kw = KeywordIndex.build(got["ids"], got["documents"], got["metadatas"], gen)
+            ids, texts, metas = self._read_chunks()
+            logger.info("building keyword index over %d chunks", len(ids))
+            kw = KeywordIndex.build(ids, texts, metas, gen)
             with contextlib.suppress(OSError):
                 kw.save(cache)
         self._keyword = kw
         return kw
+
+    def _read_chunks(self) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+        """Every chunk's id, text and metadata, read ``READ_PAGE`` records at a time."""
+        chunks, _ = self._collections()
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        with self.backend():
+            total = chunks.count()
+            for offset in range(0, total, READ_PAGE):
+                got = chunks.get(include=["documents", "metadatas"], limit=READ_PAGE, offset=offset)
+                ids += got["ids"]
+                texts += got["documents"]
+                metas += got["metadatas"]
+        return ids, texts, metas
 
     # --- the one-writer lock ----------------------------------------------------------
 
