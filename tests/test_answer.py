@@ -134,4 +134,5 @@ def test_followup_answer_leads_with_its_own_subject(corpus_service):
     history = ["招应届毕业生，企业有什么补助？", "要给员工交几个月保险才行？"]
     a = corpus_service.ask("那国有企业呢？", history=history)
     assert not a.refused
-    assert "国有企业" in a.citations[0].quote  # the point is about state-owned firms, not the subsidy
+    # the point is about state-owned firms, not the subsidy
+    assert "国有企业" in a.citations[0].quote
