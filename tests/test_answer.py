@@ -136,3 +136,44 @@ def test_followup_answer_leads_with_its_own_subject(corpus_service):
     assert not a.refused
     # the point is about state-owned firms, not the subsidy
     assert "国有企业" in a.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("question", "what"),
+    [("使用AI招聘的企业多久要做一次算法风险评估？", "具体期限或天数")],  # "定期", no interval
+)
+def test_on_topic_question_whose_figure_no_document_states_is_refused(
+    corpus_service, question, what
+):
+    """Passages about the subject are not an answer when the question asks for a figure of a
+    kind none of them states: the refusal says which kind is missing."""
+    a = corpus_service.ask(question)
+    assert a.refused and a.citations == []
+    assert what in a.answer and "12351" in a.answer
+
+
+def test_question_whose_figure_is_stated_is_answered_with_it(corpus_service):
+    a = corpus_service.ask("招一个应届生，企业能领多少扩岗补助？")
+    assert not a.refused
+    assert any("1500元" in c.quote for c in a.citations)
+
+
+def test_chat_words_in_a_question_do_not_count_as_uncovered_topics(corpus_service):
+    """ "那会儿", "到底", "死死的" are function words to jieba's tagger; with them weighed as topics
+    the documents lack, a colloquial question was refused although its subject is covered."""
+    from unionqa.evidence import question_terms
+
+    kw = corpus_service.index.keyword()
+    terms = question_terms("我们国企今年想多招点大学生,可工资总额卡得死死的,有啥办法?", [], kw)
+    assert {"国企", "工资总额", "大学生"} <= set(terms.weights)
+    assert not {"我们", "今年", "死死的", "多招"} & set(terms.weights)
+
+
+def test_words_of_an_english_title_are_not_names_that_must_occur_verbatim(corpus_service):
+    from unionqa.evidence import question_terms
+
+    kw = corpus_service.index.keyword()
+    titled = question_terms("Which city hosted the World Conference of Women Workers?", [], kw)
+    assert "world" not in titled.weights
+    place = question_terms("What is the minimum wage in Shenzhen?", [], kw)
+    assert "shenzhen" in place.weights

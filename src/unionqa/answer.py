@@ -26,6 +26,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableLambda
 
+from . import answer_type
 from . import evidence as ev
 from .errors import UnionQAError
 from .index import Index
@@ -54,6 +55,22 @@ PROMPT_SYSTEM = (
     "不要写资料中没有的数字、金额、日期、电话或网址。"
     "如果资料不足以回答，只回答：资料中没有涉及这个问题。用提问所用的语言回答，简洁明了。"
 )
+UNSTATED_ZH = {
+    "money": "具体金额或标准",
+    "duration": "具体期限或天数",
+    "date": "具体时间",
+    "ratio": "具体比例",
+    "count": "具体数量",
+    "contact": "具体联系方式",
+}
+UNSTATED_EN = {
+    "money": "the amount",
+    "duration": "the length of time",
+    "date": "the date",
+    "ratio": "the share or rate",
+    "count": "the number",
+    "contact": "the contact details",
+}
 CONDENSE_SYSTEM = "把用户的追问改写成一个完整、独立的问题，保留原意，不要回答。只输出改写后的问题。"
 
 
@@ -72,6 +89,7 @@ class _State:
     missing: float = 0.0
     top_similarity: float = 0.0
     supported: bool = False
+    unstated: str | None = None  # the kind of figure asked for that no evidence states
     units: Iterator[Unit] | None = None
     verified: Iterator[Verified] | None = None
     narrow: bool = False
@@ -263,6 +281,18 @@ class AnswerChain:
             addressed = s.coverage >= cfg.min_coverage and s.missing <= cfg.max_missing_share
         article = any(h.metadata.get("article_match") for h in s.hits)
         s.supported = bool(s.evidence) and (article or similar and addressed)
+        # a question that asks for a figure is answered only by a quote that states one of its
+        # kind and names something the question asks about (in the quote or its section heading)
+        wants = answer_type.expected(without_placeholders(s.question))
+        if (
+            s.supported
+            and wants
+            and not any(
+                answer_type.states(wants, e.quote) and terms.covered(e.quote + e.section)
+                for e in s.evidence
+            )
+        ):
+            s.supported, s.unstated = False, wants
         s.passages = [
             ev._evidence(h, h.start, h.end, h.text, i, h.score)
             for i, h in enumerate(s.hits[: self.cfg.llm_passages])
@@ -403,12 +433,22 @@ class AnswerChain:
     def _format(self, s: _State, body: str, citations: list[Citation]) -> Answer:
         en = s.lang == "en"
         if not citations:
-            refusal = (
-                "Sorry, the documents I have do not cover this question, so I won't guess. "
-                f"Please call the {self.settings.hotline} workers' service hotline (职工服务热线) or contact your local trade union."
-                if en
-                else f"抱歉，现有资料没有涉及这个问题，我不能凭空回答。建议拨打{self.settings.hotline}职工服务热线，或联系当地工会、人社部门咨询。"
-            )
+            h = self.settings.hotline
+            if s.unstated:  # on topic, but the figure asked for is stated nowhere
+                what = UNSTATED_EN[s.unstated] if en else UNSTATED_ZH[s.unstated]
+                refusal = (
+                    f"Sorry, the documents I have do not state {what} you are asking about, so I won't guess. "
+                    f"Please call the {h} workers' service hotline (职工服务热线) or contact your local trade union."
+                    if en
+                    else f"抱歉，现有资料没有写明您问的{what}，我不能凭空回答。建议拨打{h}职工服务热线，或联系当地工会、人社部门咨询。"
+                )
+            else:
+                refusal = (
+                    "Sorry, the documents I have do not cover this question, so I won't guess. "
+                    f"Please call the {h} workers' service hotline (职工服务热线) or contact your local trade union."
+                    if en
+                    else f"抱歉，现有资料没有涉及这个问题，我不能凭空回答。建议拨打{h}职工服务热线，或联系当地工会、人社部门咨询。"
+                )
             return Answer(
                 answer=refusal,
                 refused=True,

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from . import glossary
+from . import answer_type, glossary
 from .chunking import sentence_spans
-from .keyword import KeywordIndex, tokenize
+from .keyword import KeywordIndex, _jieba, tokenize
 from .types import Hit, parse_date
 
 MAX_SENTENCES = 4
@@ -31,10 +31,6 @@ AMOUNT_Q = re.compile(
     r"多少|几|标准|金额|多久|多长|期限|补助|补贴|领|拿|赔|工资|how much|how many|how long|amount|subsid",
     re.I,
 )
-MONEY_Q = re.compile(r"钱|补助|补贴|工资|赔|费|金额|how much|subsid|wage|salary|pay", re.I)
-MONEY = re.compile(r"\d+(?:\.\d+)?元|百分之|\d+%|倍")
-DURATION_Q = re.compile(r"多久|多长|期限|几天|几个月|几年|天数|how long|days|months|years", re.I)
-DURATION = re.compile(r"(?:\d+|[一二两三四五六七八九十百]+)(?:个)?(?:日|天|月|年|小时|周)")
 QUESTION_WORDS = re.compile(
     r"才行|才可以|由谁来|谁来|由谁|能领|能拿|给我|帮我|感觉|自己|一个|多长时间|长时间|多长|多久|几个|几天|从哪|哪出|是从|能要|一直|做到|要先|还能|还要|可不可以|会不会|应不应该|请问|我想问一下|我想问|想问|在什么情况下|什么情况下|什么时候|为什么|怎么办|怎么样|怎么|怎样|如何|哪些|哪里|哪儿|是否|能否|能不能|可不可以|可以吗|有没有|是不是|什么|多少|吗|呢|吧|啊"
 )
@@ -249,19 +245,59 @@ def general_rarity(token: str) -> float:
     return min(1.0, table.get(token, median) / 12.0)
 
 
+# jieba part-of-speech tags of words that never name what a question is about: pronouns, time
+# words, adverbs, conjunctions, numerals, measure words, locatives, status words, prepositions,
+# particles, interjections, onomatopoeia (我们, 今年, 到底, 不管, 一共, 那会儿, 死死的)
+_FUNCTION_TAGS = "rtdcmqfzpuyo"  # first letters; "e" (interjection) exactly, not "eng"
+
+
+def _function_words(text: str) -> set[str]:
+    """The words of ``text`` that jieba tags as function words. The topic of a worker's question
+    is carried by its nouns and verbs; its chat ("那会儿", "到底", "死死的") varies freely and
+    must not count as something the documents fail to cover."""
+    import jieba.posseg as pseg
+
+    _jieba()
+    table = pseg.dt.word_tag_tab
+    out = set()
+    for word, flag in pseg.cut(text):
+        for w in (word, *_parts(word)):
+            tag = table.get(w, flag if w == word else "")
+            if tag == "e" or tag[:1] in _FUNCTION_TAGS and tag and tag != "eng":
+                out.add(w.lower())
+    return out
+
+
+def _parts(word: str) -> list[str]:
+    return [t for t in tokenize(word) if t != word.lower()] if len(word) > 2 else []
+
+
+_TITLE = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of|and|for|on|\'s)?\s*[A-Z][a-z]+)+")
+
+
+def _title_case_words(text: str) -> set[str]:
+    """Lower-cased words of runs of two or more capitalised words in ``text``."""
+    return {w.lower() for m in _TITLE.finditer(text) for w in re.findall(r"[A-Za-z]+", m.group())}
+
+
 def question_terms(question: str, history: list[str], kw: KeywordIndex) -> Terms:
     weights: dict[str, float] = {}
     alternatives: dict[str, tuple[str, ...]] = {}
     own: set[str] = set()
     for text, w in [(h, 0.5) for h in history[-2:]] + [(question, 1.0)]:
-        for t in tokenize(QUESTION_WORDS.sub(" ", text)):
+        text = QUESTION_WORDS.sub(" ", text)
+        chat = _function_words(text)
+        for t in tokenize(text):
+            if t in chat:
+                continue
             if t.isascii() and not t.isdigit():
                 # an English word can only be checked against Chinese text through the glossary;
-                # a capitalised one (a place, a name) must occur as it is
-                proper = (
-                    re.search(rf"(?<![.?!]\s)(?<!^)\b{re.escape(t.capitalize())}\b", text)
-                    is not None
-                )
+                # a capitalised one (a place, a name) must occur as it is, unless it is part of
+                # a title in Title Case ("the World Conference of Women Workers"), which Chinese
+                # documents give in translation
+                proper = re.search(
+                    rf"(?<![.?!]\s)(?<!^)\b{re.escape(t.capitalize())}\b", text
+                ) is not None and t not in _title_case_words(text)
                 if t in _EN_STOP or len(t) < 2 or not (glossary.ENGLISH.get(t) or proper):
                     continue
             if len(t) == 1 and t not in glossary.COLLOQUIAL:  # 钱, 想, 谁: too vague to weigh
@@ -319,7 +355,7 @@ def select(
         return [], 0.0
     weights, total = terms.weights, terms.total or 1.0
     wants_figure = bool(AMOUNT_Q.search(question))
-    wants_money, wants_duration = bool(MONEY_Q.search(question)), bool(DURATION_Q.search(question))
+    wants = answer_type.expected(question)
     cands: list[tuple[float, set[str], Evidence]] = []
     for rank, hit in enumerate(hits):
         text = doc_text[hit.doc_id]
@@ -345,7 +381,7 @@ def select(
                 base += 0.3
             if wants_figure and _HAS_FIGURE.search(quote):
                 base += 0.1
-            if wants_money and MONEY.search(quote) or wants_duration and DURATION.search(quote):
+            if wants and answer_type.states(wants, quote):
                 base += 0.15
             # a question in the document is not an answer, but the sentences after it may be
             if quote.rstrip().endswith(("?", "？")):
