@@ -193,6 +193,26 @@ def test_saturated_server_answers_503_quickly(slow, tmp_path):
     assert c.post("/v1/search", json={"question": "补助"}).status_code == 200
 
 
+def test_saturated_server_sheds_before_reading_the_body_and_still_answers_probes(slow, tmp_path):
+    """The edge turns pooled routes away before the body is read or validated (a malformed body
+    gets the same 503), while routes off the pool keep answering."""
+    c = client_for(slow, tmp_path, max_concurrency=1)
+    t = threading.Thread(target=lambda: c.post("/v1/ask", json={"question": QUESTION}))
+    t.start()
+    assert slow.entered.wait(10)
+    try:
+        for path in ("/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions"):
+            r = c.post(path, content=b"{not json", headers={"content-type": "application/json"})
+            assert (r.status_code, r.json()["error"]) == (503, "busy"), path
+            assert r.headers["retry-after"] == "1" and r.headers["x-request-id"]
+        assert c.get("/healthz").status_code == 200
+    finally:
+        slow.release.set()
+        t.join(10)
+    bad = c.post("/v1/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert bad.status_code == 422  # not busy any more: the body is read and refused on its own
+
+
 # --- access log -------------------------------------------------------------------------------
 
 

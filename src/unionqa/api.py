@@ -21,6 +21,7 @@ import importlib
 import logging
 import os
 import re
+import sys
 import threading
 import time
 import traceback
@@ -35,7 +36,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import __version__
-from .api_access import ApiError, translate
+from .api_access import ApiError, Runner, busy_error, translate
 from .api_openai import router as openai_router
 from .api_routes import ApiState, health, router
 from .errors import UnionQAError, UsageError
@@ -175,12 +176,18 @@ def _too_large(limit: int) -> HTTPException:
     )
 
 
+# the routes that run on the request pool: when it is full they are turned away here, before the
+# body is read, parsed and validated (under overload that work alone kept 503s waiting)
+POOLED = {"/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions"}
+
+
 class Edge:
     """Pure ASGI (streams pass straight through)."""
 
-    def __init__(self, app: ASGIApp, api: APISettings) -> None:
+    def __init__(self, app: ASGIApp, api: APISettings, runner: Runner | None = None) -> None:
         self.app = app
         self.api = api
+        self.runner = runner
 
     def _limit(self, scope: Scope) -> int:
         if scope["method"] == "POST" and scope["path"].rstrip("/") == "/v1/documents":
@@ -226,7 +233,16 @@ class Edge:
         except ValueError:
             length = 0
         try:
-            if length > limit:
+            if (
+                self.runner is not None
+                and scope["method"] == "POST"
+                and scope["path"].rstrip("/") in POOLED
+                and self.runner.busy()
+            ):
+                await (await _on_known_error(Request(scope), busy_error()))(
+                    scope, receive, send_with_id
+                )
+            elif length > limit:
                 response = await _on_http_error(Request(scope), _too_large(limit))
                 await response(scope, receive, send_with_id)
             else:
@@ -325,7 +341,7 @@ def create_app(
     app.add_exception_handler(UnionQAError, _on_known_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
-    app.add_middleware(Edge, api=settings.api)
+    app.add_middleware(Edge, api=settings.api, runner=state.runner)
     if settings.api.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -380,6 +396,7 @@ def run_server(
     import uvicorn
 
     configure_logging(settings.log_level)
+    sys.setswitchinterval(settings.api.switch_interval_ms / 1000)
     options: dict[str, Any] = {
         "host": host,
         "port": port,

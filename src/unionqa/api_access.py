@@ -226,6 +226,12 @@ def deadline_error(deadline_s: float) -> ApiError:
     )
 
 
+def busy_error() -> ApiError:
+    return ApiError(
+        503, "busy", "服务正忙（同时处理的请求已满），请稍后再试。", {"Retry-After": "1"}
+    )
+
+
 class Runner:
     """Blocking service calls on a bounded pool, awaited until the request's deadline."""
 
@@ -234,21 +240,28 @@ class Runner:
         self.deadline_s = deadline_s
         self._slots = threading.BoundedSemaphore(self.max_concurrency)
         self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="unionqa-api")
+        self.in_flight = 0  # read without the lock by the edge's early shedding
+        self._count = threading.Lock()
+
+    def busy(self) -> bool:
+        return self.in_flight >= self.max_concurrency
+
+    def _release(self, _: object = None) -> None:
+        with self._count:
+            self.in_flight -= 1
+        self._slots.release()
 
     def _submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
         if not self._slots.acquire(blocking=False):
-            raise ApiError(
-                503,
-                "busy",
-                "服务正忙（同时处理的请求已满），请稍后再试。",
-                {"Retry-After": "1"},
-            )
+            raise busy_error()
+        with self._count:
+            self.in_flight += 1
         try:
             future = self._pool.submit(fn, *args, **kwargs)
         except BaseException:
-            self._slots.release()
+            self._release()
             raise
-        future.add_done_callback(lambda _: self._slots.release())
+        future.add_done_callback(self._release)
         return future
 
     @staticmethod
