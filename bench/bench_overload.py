@@ -1,7 +1,7 @@
 """Overload on ``POST /v1/ask`` over loopback: load well above capacity is turned away quickly.
 
 Builds an index of corpus/ in a temporary data dir, starts ``unionqa serve`` (one worker, API
-defaults: 16 calls in flight, 30 s deadline; quota off so the concurrency bound is what is
+defaults: two calls in flight per core, 30 s deadline; quota off so the concurrency bound is what is
 measured) on a free port, then:
 
 1. capacity: 4 clients for a few seconds (at or below the concurrency bound);
@@ -240,12 +240,6 @@ def main() -> int:
         help="UNIONQA_API__MAX_CONCURRENCY (default: two per core, as the API)",
     )
     parser.add_argument("--no-quota-phase", action="store_true")
-    parser.add_argument(
-        "--switch-interval-ms",
-        type=float,
-        default=None,
-        help="UNIONQA_API__SWITCH_INTERVAL_MS (default: the API's)",
-    )
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="unionqa-overload-"))
@@ -259,8 +253,6 @@ def main() -> int:
     for name in [k for k in env if k.startswith("UNIONQA_") and k != "UNIONQA_DATA_DIR"]:
         env.pop(name)
     env["UNIONQA_API__MAX_CONCURRENCY"] = str(args.max_concurrency)
-    if args.switch_interval_ms:
-        env["UNIONQA_API__SWITCH_INTERVAL_MS"] = str(args.switch_interval_ms)
     subprocess.run(
         [str(BIN / "unionqa"), "ingest", str(ROOT / "corpus"), "--json"],
         env=env, cwd=data, check=True, stdout=subprocess.DEVNULL,

@@ -21,7 +21,6 @@ import importlib
 import logging
 import os
 import re
-import sys
 import threading
 import time
 import traceback
@@ -396,7 +395,6 @@ def run_server(
     import uvicorn
 
     configure_logging(settings.log_level)
-    sys.setswitchinterval(settings.api.switch_interval_ms / 1000)
     options: dict[str, Any] = {
         "host": host,
         "port": port,

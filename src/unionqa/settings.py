@@ -58,9 +58,6 @@ class APISettings(BaseModel):
     # 2 cores more threads add no throughput and slow everything, rejections included
     max_concurrency: int = Field(default_factory=lambda: 2 * (os.cpu_count() or 1))
     mount_ui: bool = True  # serve the chat page at / beside the API
-    # how often (ms) a thread holding Python's GIL is asked to hand it over (Python's default is 5):
-    # shorter lets the event loop turn requests away while request threads compute
-    switch_interval_ms: float = 5.0
 
 
 class Settings(BaseSettings):
