@@ -177,3 +177,16 @@ def test_words_of_an_english_title_are_not_names_that_must_occur_verbatim(corpus
     assert "world" not in titled.weights
     place = question_terms("What is the minimum wage in Shenzhen?", [], kw)
     assert "shenzhen" in place.weights
+
+
+def test_only_a_missing_naming_term_counts_as_a_missing_topic(corpus_service):
+    """A noun the documents lack (产假) is a topic they don't cover; a verb they phrase otherwise
+    (截止 where the notice says 执行至) is not."""
+    from unionqa.evidence import question_terms
+
+    kw = corpus_service.index.keyword()
+    leave = question_terms("女职工产假有多少天", [], kw)
+    assert "产假" in leave.nominal and leave.missing_share("女职工享受的保护") > 0.34
+    ends = question_terms("扩岗补助什么时候截止", [], kw)
+    assert "截止" in ends.weights and "截止" not in ends.nominal
+    assert ends.missing_share("一次性扩岗补助政策执行至2025年12月31日") == 0.0

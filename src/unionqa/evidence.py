@@ -60,6 +60,10 @@ class Terms:
     weights: dict[str, float]
     alternatives: dict[str, tuple[str, ...]]
     focus: frozenset[str] = frozenset()  # a follow-up's own terms ("那国有企业呢？" → 国有企业)
+    # terms that name things (nouns, set phrases, words jieba does not know): a topic the
+    # documents lack is named by one of these (产假, 公积金); a verb is paraphrased freely
+    # (截止 → 执行至, 录用 → 决定)
+    nominal: frozenset[str] | None = None
 
     @property
     def total(self) -> float:
@@ -73,8 +77,10 @@ class Terms:
         return sum(self.weights[t] for t in self.covered(text)) / (self.total or 1.0)
 
     def missing_share(self, text: str) -> float:
-        """The weight share of the heaviest term that ``text`` does not cover."""
+        """The weight share of the heaviest naming term that ``text`` does not cover."""
         missing = set(self.weights) - self.covered(text)
+        if self.nominal is not None:
+            missing &= self.nominal
         return max((self.weights[t] for t in missing), default=0.0) / (self.total or 1.0)
 
 
@@ -316,7 +322,19 @@ def question_terms(question: str, history: list[str], kw: KeywordIndex) -> Terms
     for t in [t for t in weights if any(t != o and t in o for o in weights)]:
         weights.pop(t)
         alternatives.pop(t)
-    return Terms(weights, alternatives, frozenset(own & set(weights)) if history else frozenset())
+    return Terms(
+        weights,
+        alternatives,
+        frozenset(own & set(weights)) if history else frozenset(),
+        frozenset(t for t in weights if _names_a_thing(t)),
+    )
+
+
+def _names_a_thing(term: str) -> bool:
+    import jieba.posseg as pseg
+
+    tag = pseg.dt.word_tag_tab.get(term)
+    return tag is None or tag[0] in "njl" or tag in ("eng", "nr", "ns", "nt", "nz")
 
 
 def _spans(hit: Hit) -> list[tuple[int, int]]:
