@@ -77,3 +77,10 @@ def test_a_sentence_that_states_the_figure(text: str, kind: str) -> None:
 )
 def test_a_sentence_without_the_figure(text: str, kind: str) -> None:
     assert not states(kind, text)
+
+
+@pytest.mark.parametrize(
+    "question", ["我的电话是，招聘高校毕业生企业能拿到什么补助？", "公司有我的邮箱，这合法吗？"]
+)
+def test_a_question_that_mentions_a_contact_does_not_ask_for_one(question: str) -> None:
+    assert expected(question) is None

@@ -21,9 +21,11 @@ _UNIT_TIME = r"(?:个工作日|工作日|个月|日|天|周|星期|小时|年(?!
 # what a question asks for; checked in this order, the first that matches wins
 QUESTION: list[tuple[str, re.Pattern[str]]] = [
     (
-        "contact",
+        "contact",  # asked for, not mentioned: "我的电话是…" gives one
         re.compile(
-            r"电话|网址|网站|热线|邮箱|号码|联系方式|phone|website|web site|url|hotline|e-?mail",
+            r"(?:电话|网址|网站|热线|邮箱|号码|联系方式)(?:号码)?(?:是多少|是什么|多少|是哪)"
+            r"|(?:哪个|什么|哪里的?|哪儿的?)(?:电话|网址|网站|热线|邮箱|号码)|打哪个"
+            r"|(?:what|which)(?: is the)? (?:\w+ )?(?:phone|website|web site|url|hotline|e-?mail)",
             re.I,
         ),
     ),
