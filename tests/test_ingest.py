@@ -335,3 +335,36 @@ def test_keyword_index_reads_the_store_page_by_page(
     assert sorted(ids) == expected
     assert len(texts) == len(metas) == len(ids)
     assert "百分之二百" in "".join(texts)
+
+
+def test_same_file_name_in_two_folders_keeps_both(tmp_path: Path, e5) -> None:
+    """Two folders each with 规定.md: neither replaces the other, in one ingest or in two, and a
+    second run changes nothing."""
+    a = write_docs(
+        tmp_path / "a", {"规定.md": "# 年休假\n\n职工累计工作已满1年不满10年的，年休假5天。\n"}
+    )
+    b = write_docs(tmp_path / "b", {"规定.md": "# 试用期\n\n试用期最长不得超过六个月。\n"})
+    for together in (True, False):
+        svc = service(tmp_path / f"data-{together}", e5)
+        if together:
+            svc.ingest([a, b])
+        else:
+            svc.ingest([a])
+            svc.ingest([b])
+        docs = svc.documents()
+        assert len(docs) == 2 and len({d.doc_id for d in docs}) == 2
+        texts = {svc.get_document(d.doc_id).text.strip().splitlines()[0] for d in docs}
+        assert texts == {"# 年休假", "# 试用期"}
+        again = svc.ingest([a, b])
+        assert (again.added, again.updated, again.unchanged, again.removed) == (0, 0, 2, 0)
+
+
+def test_a_folder_that_moved_keeps_its_document_ids(tmp_path: Path, e5) -> None:
+    old = write_docs(tmp_path / "old")
+    svc = service(tmp_path / "data", e5)
+    svc.ingest([old])
+    ids = {d.doc_id for d in svc.documents()}
+    new = old.rename(tmp_path / "new")
+    report = svc.ingest([new])
+    assert (report.added, report.unchanged) == (0, 3)
+    assert {d.doc_id for d in svc.documents()} == ids

@@ -53,11 +53,13 @@ def is_supported(path: Path) -> bool:
     return path.suffix.lower() in SUPPORTED
 
 
-def make_doc_id(source: str) -> str:
-    """Stable, URL-safe id: a readable slug of the source plus a short hash of it."""
+def make_doc_id(source: str, folder: str = "") -> str:
+    """Stable, URL-safe id: a readable slug of the source plus a short hash of it (and of the
+    folder it came from, when two folders hold a file at the same relative path)."""
     stem = source.rsplit(".", 1)[0]
     slug = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:48] or "doc"
-    return f"{slug}-{hashlib.sha1(source.encode('utf-8')).hexdigest()[:8]}"
+    key = f"{folder}\0{source}" if folder else source
+    return f"{slug}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
 
 
 def file_sha256(data: bytes) -> str:

@@ -93,6 +93,7 @@ def _run(
     failed: list[IngestFailure] = []
     skipped: list[IngestFailure] = []
     seen: set[str] = set()
+    claimed: dict[str, str] = {}  # doc id → folder, for the files of this run
     pending: list[_Pending] = []
     n_supported = 0
 
@@ -137,9 +138,14 @@ def _run(
             )
             continue
         n_supported += 1
-        seen.add(make_doc_id(rel))  # even when loading fails: a failed file is never pruned
+        folder = str(root.resolve())
+        doc_id = _doc_id(rel, folder, registry, claimed)
+        claimed[doc_id] = folder
+        seen.add(doc_id)  # even when loading fails: a failed file is never pruned
         try:
             doc, sha = load_file(path, root)
+            if doc.doc_id != doc_id:
+                doc = doc.model_copy(update={"doc_id": doc_id})
             old = registry.get(doc.doc_id)
             if old is not None and old.sha256 == sha:
                 counts["unchanged"] += 1
@@ -147,7 +153,7 @@ def _run(
                 chunks = chunk_document(doc)
                 if not chunks:
                     raise IngestError("文件中没有可切分的文字")
-                pending.append(_Pending(doc, str(root.resolve()), sha, chunks, old is None))
+                pending.append(_Pending(doc, folder, sha, chunks, old is None))
         except (IngestError, UsageError) as e:
             failed.append(IngestFailure(path=str(path), error=str(e)))
         except OSError as e:
@@ -172,6 +178,20 @@ def _run(
                 index.delete_document(doc_id)
                 counts["removed"] += 1
     return IngestReport(files=n_supported, failed=failed, skipped=skipped, **counts)
+
+
+def _doc_id(rel: str, folder: str, registry: dict[str, Any], claimed: dict[str, str]) -> str:
+    """A file's id is that of its relative path, unless another folder that still holds a file
+    at the same relative path has it (two folders each with 劳动法.txt): then it is qualified by
+    its folder, so neither replaces the other. A folder that moved keeps its files' ids."""
+    plain = make_doc_id(rel)
+    other = claimed.get(plain)
+    info = registry.get(plain)
+    if other is None and info is not None and info.metadata.get("origin") == "file":
+        other = info.metadata.get("root") or None
+    if other is None or other == folder or not (Path(other) / rel).is_file():
+        return plain
+    return make_doc_id(rel, folder)
 
 
 def _background(fn: Callable[..., Any], *args: Any) -> Future[Any]:
