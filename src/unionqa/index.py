@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -65,6 +66,18 @@ def _chroma_errors() -> tuple[type[BaseException], ...]:
     import httpx
 
     return (httpx.HTTPError, ConnectionError, OSError)
+
+
+@dataclass(frozen=True)
+class Written:
+    """One document to write: its chunks with their vectors, and where it came from."""
+
+    doc: Document
+    sha256: str
+    chunks: list[Chunk]
+    vectors: list[list[float]]
+    origin: str
+    root: str = ""
 
 
 class Index:
@@ -234,36 +247,46 @@ class Index:
         origin: str,
         root: str = "",
     ) -> None:
-        """Replace a document's chunks, then record it in the registry (that order makes a
-        crash at any point converge on the next ingest: the registry still has the old hash)."""
+        self.write_documents([Written(doc, sha256, chunks, vectors, origin, root)])
+
+    def write_documents(self, items: list[Written]) -> None:
+        """Replace the documents' chunks, then record them in the registry (that order makes a
+        crash at any point converge on the next ingest: the registry still has the old hashes).
+
+        A batch goes to Chroma in as few calls as it can: each call's cost grows with the size
+        of the collection (measured with the embedded store: one document per call made the
+        law book's ingest quadratic), so documents are written together, not one by one."""
         col, docs = self._collections(create=True)
         with self.backend():
-            old = col.get(where={"doc_id": doc.doc_id}, include=[])["ids"]
-            stale = sorted(set(old) - {c.chunk_id for c in chunks})
-            if stale:
-                col.delete(ids=stale)
-            for i in range(0, len(chunks), WRITE_BATCH):
-                part = chunks[i : i + WRITE_BATCH]
+            for it in items:
+                old = col.get(where={"doc_id": it.doc.doc_id}, include=[])["ids"]
+                stale = sorted(set(old) - {c.chunk_id for c in it.chunks})
+                if stale:
+                    col.delete(ids=stale)
+            rows = [(c, v) for it in items for c, v in zip(it.chunks, it.vectors, strict=True)]
+            for i in range(0, len(rows), WRITE_BATCH):
+                part = rows[i : i + WRITE_BATCH]
                 col.upsert(
-                    ids=[c.chunk_id for c in part],
-                    embeddings=vectors[i : i + WRITE_BATCH],
-                    documents=[c.text for c in part],
-                    metadatas=[{**c.metadata, "start": c.start, "end": c.end} for c in part],
+                    ids=[c.chunk_id for c, _ in part],
+                    embeddings=[v for _, v in part],
+                    documents=[c.text for c, _ in part],
+                    metadatas=[{**c.metadata, "start": c.start, "end": c.end} for c, _ in part],
                 )
             docs.upsert(
-                ids=[doc.doc_id],
-                embeddings=[[1.0]],
-                documents=[doc.text],
+                ids=[it.doc.doc_id for it in items],
+                embeddings=[[1.0]] * len(items),
+                documents=[it.doc.text for it in items],
                 metadatas=[
                     {
-                        "source": doc.source,
-                        "title": doc.title,
-                        "sha256": sha256,
-                        "chunks": len(chunks),
-                        "origin": origin,
-                        "root": root,
-                        "meta_json": json.dumps(doc.metadata, ensure_ascii=False),
+                        "source": it.doc.source,
+                        "title": it.doc.title,
+                        "sha256": it.sha256,
+                        "chunks": len(it.chunks),
+                        "origin": it.origin,
+                        "root": it.root,
+                        "meta_json": json.dumps(it.doc.metadata, ensure_ascii=False),
                     }
+                    for it in items
                 ],
             )
 

@@ -27,7 +27,7 @@ from langchain_core.embeddings import Embeddings
 from .chunking import chunk_document
 from .corpus import is_supported, iter_files, load_file, make_doc_id
 from .errors import IngestError, UnionQAError, UsageError
-from .index import Index
+from .index import Index, Written
 from .types import Chunk, Document, IngestFailure, IngestReport
 
 logger = logging.getLogger(__name__)
@@ -116,15 +116,17 @@ def _run(
                 raise UnionQAError(
                     f"向量模型出错（{e.__class__.__name__}）。已完成的文档已保存，再次运行会从中断处继续。"
                 ) from e
-            pos = 0
+            pos, items = 0, []
             for p in batch:
                 n = len(p.chunks)
-                index.write_document(
-                    p.doc, p.sha, p.chunks, vectors[pos : pos + n], origin="file", root=p.root
+                items.append(
+                    Written(p.doc, p.sha, p.chunks, vectors[pos : pos + n], "file", p.root)
                 )
                 pos += n
+            index.write_documents(items)
+            for p in batch:
                 counts["added" if p.is_new else "updated"] += 1
-                counts["chunks"] += n
+                counts["chunks"] += len(p.chunks)
 
     for done, (path, root) in enumerate(files, 1):
         rel = path.relative_to(root).as_posix()
