@@ -434,20 +434,23 @@ class AnswerChain:
         en = s.lang == "en"
         if not citations:
             h = self.settings.hotline
-            if s.unstated:  # on topic, but the figure asked for is stated nowhere
-                what = UNSTATED_EN[s.unstated] if en else UNSTATED_ZH[s.unstated]
+            if en:  # on topic but the figure asked for stated nowhere (unstated), or off topic
+                gap = (
+                    f"do not state {UNSTATED_EN[s.unstated]} you are asking about"
+                    if s.unstated
+                    else "do not cover this question"
+                )
                 refusal = (
-                    f"Sorry, the documents I have do not state {what} you are asking about, so I won't guess. "
-                    f"Please call the {h} workers' service hotline (职工服务热线) or contact your local trade union."
-                    if en
-                    else f"抱歉，现有资料没有写明您问的{what}，我不能凭空回答。建议拨打{h}职工服务热线，或联系当地工会、人社部门咨询。"
+                    f"Sorry, the documents I have {gap}, so I won't guess. Please call the {h} "
+                    "workers' service hotline (职工服务热线) or contact your local trade union."
                 )
             else:
+                gap = (
+                    f"没有写明您问的{UNSTATED_ZH[s.unstated]}" if s.unstated else "没有涉及这个问题"
+                )
                 refusal = (
-                    "Sorry, the documents I have do not cover this question, so I won't guess. "
-                    f"Please call the {h} workers' service hotline (职工服务热线) or contact your local trade union."
-                    if en
-                    else f"抱歉，现有资料没有涉及这个问题，我不能凭空回答。建议拨打{h}职工服务热线，或联系当地工会、人社部门咨询。"
+                    f"抱歉，现有资料{gap}，我不能凭空回答。"
+                    f"建议拨打{h}职工服务热线，或联系当地工会、人社部门咨询。"
                 )
             return Answer(
                 answer=refusal,
