@@ -32,6 +32,30 @@ def test_amounts_and_dates_as_queries_find_the_subsidy_chunk(corpus_service, fig
     ]
 
 
+@pytest.mark.parametrize(
+    ("question", "byline", "rank"),
+    [
+        # 第4段 tells of 工作者 (jieba also cuts 作者 from it) at the conference itself
+        ("《中国代表团参加首届世界女工会议的历史意义》的作者单位是哪里", "上海工会管理职业学院", 2),
+        ("《奋力书写加快发展新质生产力的工会答卷》作者是谁", "河南省总工会党组成员", 1),
+    ],
+)
+def test_a_document_named_by_title_is_searched_for_the_rest_of_the_question(
+    corpus_service, question: str, byline: str, rank: int
+) -> None:
+    # without the title pass, the title's words match every paragraph of the article: the
+    # bylines ranked fourth and sixth
+    hits = corpus_service.search(question, k=rank).hits
+    assert any(byline in h.text for h in hits), [(h.locator, h.text[-20:]) for h in hits]
+
+
+def test_a_title_no_document_has_changes_nothing(corpus_service) -> None:
+    question = "《人工智能法案》对招聘有什么规定"
+    bare = corpus_service.search("人工智能法案对招聘有什么规定", k=5).hits
+    named = corpus_service.search(question, k=5).hits
+    assert [h.chunk_id for h in named] == [h.chunk_id for h in bare]
+
+
 def test_hits_quote_the_stored_document_exactly(corpus_service) -> None:
     for hit in corpus_service.search("工会如何推动新质生产力发展", k=5).hits:
         doc = corpus_service.get_document(hit.doc_id)

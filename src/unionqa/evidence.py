@@ -26,6 +26,9 @@ _LIST_ITEM = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+是|[-*•]\s|\d+[.、])"
 )
 _MARKUP = re.compile(r"^(?:[-*•]\s+|#+\s+)")
+# A soft cue, wider than answer_type: a question about subsidies, pay or compensation
+# ("能领什么补助?") is better answered by the sentence with the figures, but does not demand one
+# (answer_type's kinds refuse when no quote states the figure, so they must stay narrow).
 _HAS_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(?:个月|日|天|年|倍|元|周|小时|岁)")
 AMOUNT_Q = re.compile(
     r"多少|几|标准|金额|多久|多长|期限|补助|补贴|领|拿|赔|工资|how much|how many|how long|amount|subsid",

@@ -131,6 +131,9 @@ class KeywordIndex:
         for i, label in enumerate(columns.get("article", [])):
             if label:
                 self.by_article.setdefault(label, []).append(i)
+        self.by_title: dict[str, list[int]] = {}
+        for i, title in enumerate(columns.get("title", [])):
+            self.by_title.setdefault(title, []).append(i)
 
     def __len__(self) -> int:
         return len(self.ids)

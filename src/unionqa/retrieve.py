@@ -25,6 +25,7 @@ from .types import Hit
 logger = logging.getLogger(__name__)
 
 RRF_K = 60
+TITLE_RE = re.compile(r"《([^《》]{1,80})》")
 PHRASE_RERANK = 30
 FILTER_KEYS = ("kind", "region", "in_force", "source", "doc_id")
 
@@ -124,6 +125,15 @@ class Retriever:
             )
         for rank, (cid, _) in enumerate(keyword):
             scores[cid] = scores.get(cid, 0.0) + self.settings.keyword_weight / (RRF_K + rank + 1)
+        # a document named by its title (《…》): the title picks the document, the rest of the
+        # question picks the passage inside it ("《…》的作者是什么身份" → the byline)
+        named = self._named_documents(query, kw, filters)
+        if named is not None:
+            rest = TITLE_RE.sub(" ", query)
+            for rank, (cid, _) in enumerate(kw.search(glossary.expand(rest), n, named)):
+                scores[cid] = scores.get(cid, 0.0) + self.settings.keyword_weight / (
+                    RRF_K + rank + 1
+                )
         pinned = self._article_hits(query, kw, filters)
         for cid, boost in pinned.items():
             scores[cid] = scores.get(cid, 0.0) + boost
@@ -163,6 +173,26 @@ class Retriever:
                 )
             )
         return hits
+
+    def _named_documents(
+        self, query: str, kw: KeywordIndex, filters: Filters
+    ) -> np.ndarray | None:
+        """Row mask of the documents whose title a 《…》 in the question names, or None."""
+        names = {re.sub(r"^中华人民共和国", "", m.strip()) for m in TITLE_RE.findall(query)}
+        if not names:
+            return None
+        rows = [
+            i
+            for title, idx in kw.by_title.items()
+            if title and title.removeprefix("中华人民共和国") in names
+            for i in idx
+        ]
+        if not rows:
+            return None
+        mask = np.zeros(len(kw), dtype=bool)
+        mask[rows] = True
+        allowed = filters.mask(kw)
+        return mask if allowed is None else mask & allowed
 
     def _article_hits(self, query: str, kw: KeywordIndex, filters: Filters) -> dict[str, float]:
         """Exact article references win: 1.0 when the law's title ends with the named law
