@@ -174,9 +174,7 @@ class Retriever:
             )
         return hits
 
-    def _named_documents(
-        self, query: str, kw: KeywordIndex, filters: Filters
-    ) -> np.ndarray | None:
+    def _named_documents(self, query: str, kw: KeywordIndex, filters: Filters) -> np.ndarray | None:
         """Row mask of the documents whose title a 《…》 in the question names, or None."""
         names = {re.sub(r"^中华人民共和国", "", m.strip()) for m in TITLE_RE.findall(query)}
         if not names:
