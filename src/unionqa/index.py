@@ -303,7 +303,7 @@ class Index:
         """After a batch of writes: new generation (so keyword caches rebuild), manifest, cache."""
         col, _ = self._collections()
         self._bump_generation(col)
-        self._keyword = None
+        self._keyword_checked = float("-inf")  # the old index stays, to lend its tokens
         self.keyword()
         self.write_manifest()
 
@@ -396,9 +396,10 @@ class Index:
         cache = self.data_dir / "keyword" / self.name
         kw = KeywordIndex.load(cache) if cache.exists() else None
         if kw is None or kw.generation != gen:
+            previous = self._keyword or kw  # either one's tokens spare re-tokenizing most chunks
             ids, texts, metas = self._read_chunks()
             logger.info("building keyword index over %d chunks", len(ids))
-            kw = KeywordIndex.build(ids, texts, metas, gen)
+            kw = KeywordIndex.build(ids, texts, metas, gen, previous)
             with contextlib.suppress(OSError):
                 kw.save(cache)
         self._keyword = kw

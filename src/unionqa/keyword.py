@@ -2,11 +2,14 @@
 
 The index is derived from the chunks in Chroma, so any process (or API worker sharing a Chroma
 server) can rebuild it; it is cached on disk under the data dir, tagged with the collection's
-``generation`` so a stale cache is never used.
+``generation`` so a stale cache is never used. Tokenizing is most of a rebuild, so the index keeps
+each chunk's tokens, keyed by a hash of the text they came from: after a write, only new or
+changed chunks are tokenized again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -102,6 +105,22 @@ def _jieba():
     return jieba
 
 
+def _text_key(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _tokenizer_version() -> str:
+    """What tokens depend on besides the text: jieba's version and the words added to it."""
+    import jieba
+
+    from .glossary import COLLOQUIAL
+
+    words = "\n".join(sorted(COLLOQUIAL))
+    return (
+        f"{jieba.__version__}:{hashlib.blake2b(words.encode('utf-8'), digest_size=8).hexdigest()}"
+    )
+
+
 def tokenize(text: str) -> list[str]:
     """jieba search-mode tokens, lower-cased, without punctuation and stop words."""
     toks = []
@@ -119,12 +138,20 @@ class KeywordIndex:
     COLUMNS = ("doc_id", "source", "title", "article", "kind", "region", "valid_until")
 
     def __init__(
-        self, ids: list[str], columns: dict[str, list[Any]], retriever: Any, generation: str
+        self,
+        ids: list[str],
+        columns: dict[str, list[Any]],
+        retriever: Any,
+        generation: str,
+        tokens: dict[str, Any] | None = None,
     ):
         self.ids = ids
         self.columns = columns
         self.generation = generation
         self._bm25 = retriever
+        # each row's tokens as ids into the BM25 vocabulary: "key" (the text's hash), "flat",
+        # "ptr" (row i's tokens are flat[ptr[i]:ptr[i + 1]]) and "version" (_tokenizer_version)
+        self.tokens = tokens
         self.row = {cid: i for i, cid in enumerate(ids)}
         self._vocab = set(retriever.vocab_dict) if retriever is not None else set()
         self.by_article: dict[str, list[int]] = {}
@@ -140,8 +167,15 @@ class KeywordIndex:
 
     @classmethod
     def build(
-        cls, ids: list[str], texts: list[str], metas: list[dict[str, Any]], generation: str
+        cls,
+        ids: list[str],
+        texts: list[str],
+        metas: list[dict[str, Any]],
+        generation: str,
+        previous: KeywordIndex | None = None,
     ) -> KeywordIndex:
+        """BM25 over ``texts`` (each with its document title); a text ``previous`` has already
+        tokenized, by the same tokenizer, reuses its tokens."""
         import bm25s
 
         columns = {
@@ -149,13 +183,44 @@ class KeywordIndex:
         }
         if not ids:
             return cls([], columns, None, generation)
-        corpus_tokens = [
-            tokenize(m.get("title", "") + " " + t) or ["∅"]
-            for t, m in zip(texts, metas, strict=True)
-        ]
+        version = _tokenizer_version()
+        reuse = previous._rows_by_key(version) if previous is not None else {}
+        old_vocab = previous._vocab_list() if reuse and previous is not None else []
+        vocab: dict[str, int] = {}
+        keys = np.empty(len(ids), dtype=np.uint64)
+        ptr = np.zeros(len(ids) + 1, dtype=np.int64)
+        doc_ids: list[list[int]] = []
+        for i, (t, m) in enumerate(zip(texts, metas, strict=True)):
+            text = m.get("title", "") + " " + t
+            keys[i] = key = _text_key(text)
+            row = reuse.get(key)
+            if row is not None and previous is not None and previous.tokens is not None:
+                old = previous.tokens
+                toks = [
+                    old_vocab[j]
+                    for j in old["flat"][old["ptr"][row] : old["ptr"][row + 1]].tolist()
+                ]
+            else:
+                toks = tokenize(text) or ["∅"]
+            doc_ids.append([vocab.setdefault(tok, len(vocab)) for tok in toks])
+            ptr[i + 1] = ptr[i] + len(toks)
         retriever = bm25s.BM25()
-        retriever.index(corpus_tokens, show_progress=False)
-        return cls(ids, columns, retriever, generation)
+        retriever.index((doc_ids, vocab), show_progress=False)
+        flat = np.fromiter((j for d in doc_ids for j in d), dtype=np.int32, count=int(ptr[-1]))
+        tokens = {"key": keys, "flat": flat, "ptr": ptr, "version": version}
+        return cls(ids, columns, retriever, generation, tokens)
+
+    def _rows_by_key(self, version: str) -> dict[int, int]:
+        """Row of each tokenized text, by its hash (empty when tokenized by another tokenizer)."""
+        if self.tokens is None or self.tokens["version"] != version:
+            return {}
+        return {int(k): i for i, k in enumerate(self.tokens["key"])}
+
+    def _vocab_list(self) -> list[str]:
+        out = [""] * len(self._bm25.vocab_dict)
+        for tok, j in self._bm25.vocab_dict.items():
+            out[j] = tok
+        return out
 
     def save(self, path: Path) -> None:
         # per process: API workers sharing a data dir may save the same generation at once
@@ -164,6 +229,10 @@ class KeywordIndex:
         tmp.mkdir(parents=True)
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25"))
+        if self.tokens is not None:
+            t = self.tokens
+            np.savez(tmp / "tokens.npz", key=t["key"], flat=t["flat"], ptr=t["ptr"])
+            (tmp / "tokens.json").write_text(json.dumps({"version": t["version"]}))
         (tmp / "rows.json").write_text(
             json.dumps(
                 {"generation": self.generation, "ids": self.ids, "columns": self.columns},
@@ -191,7 +260,7 @@ class KeywordIndex:
         except (OSError, ValueError, KeyError) as e:
             logger.info("keyword cache unusable (%s); rebuilding", e.__class__.__name__)
             return None
-        return cls(rows["ids"], rows["columns"], retriever, rows["generation"])
+        return cls(rows["ids"], rows["columns"], retriever, rows["generation"], _load_tokens(path))
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a token no chunk contains gets the highest weight."""
@@ -226,3 +295,15 @@ class KeywordIndex:
         if title_part:
             rows = [i for i in rows if title_part in self.columns["title"][i]]
         return [self.ids[i] for i in rows]
+
+
+def _load_tokens(path: Path) -> dict[str, Any] | None:
+    """The cached tokens of a keyword index, or None (an older cache, or unreadable: the next
+    rebuild then tokenizes every chunk)."""
+    try:
+        with np.load(path / "tokens.npz", allow_pickle=False) as z:
+            tokens: dict[str, Any] = {k: z[k] for k in ("key", "flat", "ptr")}
+        tokens["version"] = json.loads((path / "tokens.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return tokens
