@@ -238,9 +238,8 @@ class Runner:
     def __init__(self, max_concurrency: int, deadline_s: float) -> None:
         self.max_concurrency = max(1, max_concurrency)
         self.deadline_s = deadline_s
-        self._slots = threading.BoundedSemaphore(self.max_concurrency)
         self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="unionqa-api")
-        self.in_flight = 0  # read without the lock by the edge's early shedding
+        self.in_flight = 0  # taken and given back under the lock; read without it by busy()
         self._count = threading.Lock()
 
     def busy(self) -> bool:
@@ -249,12 +248,11 @@ class Runner:
     def _release(self, _: object = None) -> None:
         with self._count:
             self.in_flight -= 1
-        self._slots.release()
 
     def _submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
-        if not self._slots.acquire(blocking=False):
-            raise busy_error()
         with self._count:
+            if self.in_flight >= self.max_concurrency:
+                raise busy_error()
             self.in_flight += 1
         try:
             future = self._pool.submit(fn, *args, **kwargs)
