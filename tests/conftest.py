@@ -3,6 +3,7 @@ loopback, so a hidden download fails loudly instead of passing on a developer's 
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import socket
@@ -95,6 +96,13 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
 
     Shared by every test that asks for it: give each test its own collection
     (``make_settings(tmp_path, chroma_url=url, collection=f"t-{uuid.uuid4().hex[:8]}")``)."""
+    with run_chroma(tmp_path_factory.mktemp("chroma-server")) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def run_chroma(root: Path):
+    """Start ``chroma run`` over ``root/db`` on a free loopback port; yields (url, process)."""
     import subprocess
     import sys
     import time
@@ -103,7 +111,6 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     exe = Path(sys.executable).with_name("chroma")
     if not exe.exists():
         pytest.skip("the chroma CLI is not installed in this environment")
-    root = tmp_path_factory.mktemp("chroma-server")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     log = (root / "server.log").open("wb")
@@ -129,7 +136,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
             if time.monotonic() > deadline:
                 pytest.fail(f"chroma run did not answer within 60 s: {_tail(root / 'server.log')}")
             time.sleep(0.2)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import _free_port, make_settings
+from conftest import _free_port, make_settings, run_chroma
 
 from unionqa.errors import BackendUnavailableError
 from unionqa.service import QAService
@@ -107,6 +107,85 @@ def test_unreachable_server_is_reported_clearly(tmp_path: Path, e5) -> None:
     svc = server_service(tmp_path / "data", down, "t-down", e5)
     with pytest.raises(BackendUnavailableError, match="Chroma"):
         svc.search("加班费怎么算")
+
+
+def test_a_frozen_server_is_reported_after_the_timeout_not_waited_on_forever(
+    tmp_path: Path, e5
+) -> None:
+    """A server that accepts connections and never answers (what a SIGSTOPped or hung
+    ``chroma run`` looks like): chromadb's own client waits forever; ours gives up after
+    ``chroma_timeout_s``."""
+    import socket
+    import threading
+    import time
+
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(8)
+    url = f"http://127.0.0.1:{hole.getsockname()[1]}"
+    outcome: list[BaseException | None] = []
+
+    def search() -> None:
+        try:
+            svc = QAService(
+                make_settings(
+                    tmp_path / "data", chroma_url=url, collection="t-frozen", chroma_timeout_s=1
+                ),
+                embeddings=e5,
+            )
+            svc.search("加班费怎么算")
+            outcome.append(None)
+        except BaseException as e:  # noqa: BLE001 - handed to the test thread
+            outcome.append(e)
+
+    t0 = time.monotonic()
+    worker = threading.Thread(target=search, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    hole.close()
+    assert not worker.is_alive(), "the search still waits on a server that never answers"
+    assert isinstance(outcome[0], BackendUnavailableError), outcome
+    assert time.monotonic() - t0 < 15
+
+
+def test_a_server_that_freezes_after_the_client_connected_is_reported_after_the_timeout(
+    tmp_path: Path, corpus: Path, e5
+) -> None:
+    """The same once the client is open: the server is SIGSTOPped between two searches."""
+    import signal
+    import threading
+    import time
+
+    (tmp_path / "srv").mkdir()
+    with run_chroma(tmp_path / "srv") as (url, proc):
+        settings = make_settings(
+            tmp_path / "data", chroma_url=url, collection="t-freeze", chroma_timeout_s=2
+        )
+        svc = QAService(settings, role="ingest", embeddings=e5)
+        svc.ingest([corpus])
+        assert svc.search("试用期最长可以约定多久", k=1).hits
+        outcome: list[BaseException | None] = []
+
+        def search() -> None:
+            try:
+                svc.search("加班费怎么算")
+                outcome.append(None)
+            except BaseException as e:  # noqa: BLE001 - handed to the test thread
+                outcome.append(e)
+
+        proc.send_signal(signal.SIGSTOP)
+        try:
+            t0 = time.monotonic()
+            worker = threading.Thread(target=search, daemon=True)
+            worker.start()
+            worker.join(timeout=30)
+            assert not worker.is_alive(), "the search still waits on a frozen server"
+            assert isinstance(outcome[0], BackendUnavailableError), outcome
+            assert time.monotonic() - t0 < 15
+        finally:
+            proc.send_signal(signal.SIGCONT)
+        # the server answers again: so does the service (it reconnects)
+        assert svc.search("试用期最长可以约定多久", k=1).hits
 
 
 def test_cli_reads_the_server_url_from_the_environment(

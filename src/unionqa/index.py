@@ -62,6 +62,17 @@ def _chroma_settings():
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
+def _set_timeout(client: Any, seconds: float) -> None:
+    """Bound every request of chromadb's HTTP client (it builds its httpx session with
+    ``timeout=None``)."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if not isinstance(session, httpx.Client):
+        raise RuntimeError("chromadb's HTTP client has changed: cannot bound its requests")
+    session.timeout = httpx.Timeout(seconds, connect=min(seconds, 5.0))
+
+
 def _chroma_errors() -> tuple[type[BaseException], ...]:
     import httpx
 
@@ -101,16 +112,24 @@ class Index:
         if self._client is None:
             os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
             import chromadb
+            import httpx
 
             try:
                 if self.settings.chroma_url:
                     u = urlparse(self.settings.chroma_url)
+                    host = u.hostname or "127.0.0.1"
+                    port = u.port or (443 if u.scheme == "https" else 8000)
+                    # chromadb's HTTP client waits forever on a server that accepts connections
+                    # and never answers (SIGSTOPped, hung): check that it answers in time, then
+                    # bound every later request the same way
+                    timeout = self.settings.chroma_timeout_s
+                    scheme = "https" if u.scheme == "https" else "http"
+                    heartbeat = f"{scheme}://{host}:{port}/api/v2/heartbeat"
+                    httpx.get(heartbeat, timeout=timeout).raise_for_status()
                     self._client = chromadb.HttpClient(
-                        host=u.hostname or "127.0.0.1",
-                        port=u.port or (443 if u.scheme == "https" else 8000),
-                        ssl=u.scheme == "https",
-                        settings=_chroma_settings(),
+                        host=host, port=port, ssl=scheme == "https", settings=_chroma_settings()
                     )
+                    _set_timeout(self._client, timeout)
                 else:
                     self.data_dir.mkdir(parents=True, exist_ok=True)
                     self._client = chromadb.PersistentClient(

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path(".unionqa")
     chroma_url: str | None = None  # None = embedded store under data_dir
+    # Seconds to wait for a Chroma server's answer (its client waits forever on a frozen one)
+    chroma_timeout_s: int = Field(default=30, ge=1)
     collection: str = "unionqa"
     # "backend[:model]": e5-small (default), use, sentence-transformers:<path or name>, hashing
     embedding: str = "e5-small"
