@@ -400,3 +400,66 @@ def test_a_second_ingest_tokenizes_only_the_new_documents_chunks(
     fresh = service(tmp_path / "data", e5)  # a new process: the old tokens come from disk
     fresh.ingest([docs])
     assert seen and all("新规二" in t for t in seen), seen  # its title; leave.md has 年休假 too
+
+
+class _Killed(BaseException):
+    """Stands in for SIGKILL: nothing after it in the swap runs."""
+
+
+@pytest.mark.parametrize("survive", [0, 1, 2, 3])
+def test_a_rebuild_killed_during_its_swap_loses_neither_index_and_the_next_writer_finishes_it(
+    tmp_path: Path, e5, monkeypatch: pytest.MonkeyPatch, survive: int
+) -> None:
+    """The swap is four steps (drop the old documents, drop the old chunks, rename the new
+    documents, rename the new chunks). Killed after any of them, a reader in a new process sees
+    one whole index, old or new (never old chunks with new documents), and the next writer
+    completes the swap without embedding anything again."""
+    from chromadb.api.models.Collection import Collection
+
+    old_docs = write_docs(
+        tmp_path / "old", {"old.md": "# 旧规\n\n旧的规定：试用期不得超过六个月。\n"}
+    )
+    new_docs = write_docs(tmp_path / "docs")
+    svc = service(tmp_path / "data", e5)
+    svc.ingest([old_docs])
+    client = svc.index.client
+    steps: list[str] = []
+    real_delete, real_modify = client.delete_collection, Collection.modify
+
+    def step(what: str) -> None:
+        if len(steps) == survive:
+            raise _Killed(what)
+        steps.append(what)
+
+    def delete(name: str) -> None:
+        step(f"drop {name}")
+        real_delete(name)
+
+    def modify(self, name=None, **kw):  # type: ignore[no-untyped-def]
+        if name is not None:
+            step(f"rename {self.name} → {name}")
+        return real_modify(self, name=name, **kw)
+
+    svc.ingest([new_docs], rebuild=False)  # the old index now holds old.md and the three DOCS
+    monkeypatch.setattr(client, "delete_collection", delete)
+    monkeypatch.setattr(Collection, "modify", modify)
+    with pytest.raises(_Killed):
+        svc.ingest([new_docs], rebuild=True)
+    monkeypatch.undo()
+    assert len(steps) == survive
+
+    reader = service(tmp_path / "data", e5)
+    sources = {d.source for d in reader.documents()}
+    assert sources in ({"old.md", *DOCS}, set(DOCS)), sources
+    hits = reader.search("试用期最长可以约定多久", k=5).hits
+    assert {h.source for h in hits} <= sources  # chunks and documents of the same index
+    for h in hits:
+        doc = reader.get_document(h.doc_id)
+        assert doc is not None and doc.text[h.start : h.end] == h.text
+
+    writer = service(tmp_path / "data", e5)
+    report = writer.ingest([new_docs])
+    assert (report.added, report.unchanged) == (0, 3)  # the swap finished; nothing re-embedded
+    assert {d.source for d in writer.documents()} == set(DOCS)
+    names = {c.name for c in writer.index.client.list_collections()}
+    assert names == {writer.index.name, f"{writer.index.name}-docs"}, names

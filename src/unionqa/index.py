@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 HNSW = {"space": "cosine", "ef_construction": 200, "ef_search": 200, "max_neighbors": 32}
 WRITE_BATCH = 500
 KEYWORD_RECHECK_S = 2.0
+SWAP_READY = (
+    "swap_ready"  # metadata of a finished --rebuild collection that may replace the live one
+)
 # chunks read per ``get`` when building the keyword index: one ``get`` of more than about 32,000
 # records with documents and metadata exceeds SQLite's limit on query variables in an embedded
 # store ("too many SQL variables"; the law book's national part alone has 67,338 chunks)
@@ -187,8 +190,29 @@ class Index:
             except Exception as e:
                 if _is_connection_error(e):
                     raise
-                raise IndexNotReadyError() from e
+                # a rebuild killed while it swapped: read the finished rebuild until the next
+                # ingest moves it into place (readers never write)
+                pair = self._unswapped_rebuild()
+                if pair is None:
+                    raise IndexNotReadyError() from e
+                return pair
             return chunks, docs
+
+    def _get(self, name: str) -> Any | None:
+        try:
+            return self.client.get_collection(name, embedding_function=None)
+        except Exception as e:
+            if _is_connection_error(e):
+                raise
+            return None
+
+    def _unswapped_rebuild(self) -> tuple[Any, Any] | None:
+        """(chunks, documents) of a finished ``--rebuild`` not yet swapped in, or None."""
+        ready = self._get(f"{self.name}-rebuild")
+        if ready is None or not (ready.metadata or {}).get(SWAP_READY):
+            return None
+        docs = self._get(f"{self.name}-rebuild-docs") or self._get(f"{self.name}-docs")
+        return None if docs is None else (ready, docs)
 
     # --- state ------------------------------------------------------------------------
 
@@ -351,12 +375,35 @@ class Index:
                     self.client.delete_collection(name)
         self._keyword = None
 
-    def rename_to(self, name: str) -> None:
-        chunks, docs = self._collections()
+    def mark_swap_ready(self) -> None:
+        """On a finished rebuild (collection NAME-rebuild): it may now replace NAME."""
+        chunks, _ = self._collections()
         with self.backend():
-            chunks.modify(name=name)
-            docs.modify(name=f"{name}-docs")
-        self.name = name
+            chunks.modify(metadata={**(chunks.metadata or {}), SWAP_READY: True})
+
+    def finish_swap(self) -> bool:
+        """Replace this index by its finished rebuild, if there is one. Each step leaves a state
+        the next call completes, so a kill at any point loses neither index: whatever of NAME is
+        left while NAME-rebuild exists is the old index, and NAME-rebuild (whose presence marks
+        the swap as unfinished) is renamed last. Call under the lock."""
+        with self.backend():
+            pair = self._unswapped_rebuild()
+            if pair is None:
+                return False
+            chunks, new, old = pair[0], f"{self.name}-rebuild", self.name
+            docs = self._get(f"{new}-docs")
+            # the old index goes first: from then on, readers find NAME missing and read the
+            # rebuild (its documents under either name), never old chunks with new documents
+            if docs is not None and self._get(f"{old}-docs") is not None:
+                self.client.delete_collection(f"{old}-docs")
+            if self._get(old) is not None:
+                self.client.delete_collection(old)
+            if docs is not None:
+                docs.modify(name=f"{old}-docs")
+            meta = {k: v for k, v in (chunks.metadata or {}).items() if k != SWAP_READY}
+            chunks.modify(name=old, metadata=meta)
+        self._keyword = None
+        return True
 
     # --- search -----------------------------------------------------------------------
 
@@ -443,7 +490,8 @@ class Index:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """One writer at a time. A lock left by a killed writer (its PID is gone) is cleared."""
+        """One writer at a time. A lock left by a killed writer (its PID is gone) is cleared, and
+        a rebuild that a kill stopped halfway through its swap is completed."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         path = self.data_dir / "ingest.lock"
         me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
@@ -476,6 +524,7 @@ class Index:
         else:
             raise IndexLockedError(None)
         try:
+            self.finish_swap()  # a rebuild killed while it swapped in: every writer finishes it
             yield
         finally:
             with contextlib.suppress(FileNotFoundError):

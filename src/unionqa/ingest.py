@@ -72,9 +72,8 @@ def ingest_paths(
         prune_roots = {str(p.resolve()) for p in paths if p.is_dir()} if prune else set()
         report = _run(target, embeddings, embedding_name, files, prune_roots, progress)
         if rebuild:
-            index.drop()
-            target.rename_to(index.name)
-            index.name = target.name
+            target.mark_swap_ready()
+            index.finish_swap()
         index.finish_write()
     return report.model_copy(update={"seconds": round(time.perf_counter() - t0, 3)})
 
