@@ -149,3 +149,19 @@ def run_chroma(root: Path):
 
 def _tail(path: Path, n: int = 2000) -> str:
     return path.read_text(errors="replace")[-n:]
+
+
+@pytest.fixture
+def count_tokenize(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the keyword index tokenizes from now on, in order."""
+    import unionqa.keyword as keyword
+
+    seen: list[str] = []
+    real = keyword.tokenize
+
+    def counting(text: str) -> list[str]:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(keyword, "tokenize", counting)
+    return seen

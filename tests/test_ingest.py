@@ -371,24 +371,16 @@ def test_a_folder_that_moved_keeps_its_document_ids(tmp_path: Path, e5) -> None:
 
 
 def test_a_second_ingest_tokenizes_only_the_new_documents_chunks(
-    tmp_path: Path, e5, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, e5, count_tokenize: list[str]
 ) -> None:
     """The keyword index is rebuilt after every write; the chunks it has already tokenized lend
     their tokens (tokenizing was most of the rebuild's 20 s at the national part), in the same
     process and in a new one that starts from the disk cache."""
-    import unionqa.keyword as keyword
-
     docs = write_docs(tmp_path / "docs")
     svc = service(tmp_path / "data", e5)
     svc.ingest([docs])
-    seen: list[str] = []
-    real = keyword.tokenize
-
-    def counting(text: str) -> list[str]:
-        seen.append(text)
-        return real(text)
-
-    monkeypatch.setattr(keyword, "tokenize", counting)
+    seen = count_tokenize
+    seen.clear()
     (docs / "新规.md").write_text(
         "# 新规\n\n职工带薪休假期间享受与正常工作期间相同的工资收入。\n", "utf-8"
     )

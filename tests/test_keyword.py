@@ -25,19 +25,6 @@ def _build(texts: list[str], previous: KeywordIndex | None = None) -> KeywordInd
     return KeywordIndex.build(ids, texts, metas, "g", previous)
 
 
-@pytest.fixture
-def count_tokenize(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    seen: list[str] = []
-    real = keyword.tokenize
-
-    def counting(text: str) -> list[str]:
-        seen.append(text)
-        return real(text)
-
-    monkeypatch.setattr(keyword, "tokenize", counting)
-    return seen
-
-
 def _scores(kw: KeywordIndex) -> list[list[tuple[str, float]]]:
     return [kw.search(q, 10) for q in QUERIES]
 
