@@ -28,6 +28,7 @@ from langchain_core.runnables import RunnableLambda
 
 from . import answer_type
 from . import evidence as ev
+from .embeddings import UNCALIBRATED
 from .errors import UnionQAError
 from .index import Index
 from .llm import llm_configured, make_chat_model
@@ -272,9 +273,12 @@ class AnswerChain:
             (float(h.metadata.get("dense_similarity", 0.0)) for h in s.hits), default=0.0
         )
         cfg = self.cfg
-        similar = s.top_similarity >= (
-            cfg.min_similarity_en if s.lang == "en" else cfg.min_similarity
-        )
+        floor_zh, floor_en = getattr(self.retriever.embeddings, "similarity_floor", UNCALIBRATED)
+        if s.lang == "en":
+            floor = floor_en if cfg.min_similarity_en is None else cfg.min_similarity_en
+        else:
+            floor = floor_zh if cfg.min_similarity is None else cfg.min_similarity
+        similar = s.top_similarity >= floor
         if question_length(s.question) > cfg.long_question:
             addressed = covered_weight >= cfg.min_covered_weight
         else:

