@@ -276,10 +276,15 @@ class Edge:
 # --- the app ----------------------------------------------------------------------------------
 
 
+WARM_UP_QUERY = "劳动合同"  # a fixed query, not a worker's question
+
+
 def _warm_up(service: QAService) -> None:
-    """Load the model and open the index, so the first question is quick."""
+    """Load the model, open the index and search once (which loads the keyword index and
+    Chroma's HNSW segment from disk), so the first question is quick."""
     try:
         info = service.ready()
+        service.search(WARM_UP_QUERY, k=1)
         logger.info("ready: %s documents, %s chunks", info["documents"], info["chunks"])
     except UnionQAError as e:
         logger.warning("not ready yet: %s", type(e).__name__)
@@ -310,14 +315,15 @@ def create_app(
         service = QAService.from_settings(settings)
     settings = settings or service.settings
     state = ApiState.build(service, settings)
+    # Warm up while the rest of the app (the chat page's Gradio above all) is built; the first
+    # request waits for it, since opening the index from several request threads at once races
+    # inside Chroma. Bounded, so a dead backend does not keep the server from starting.
+    warm = threading.Thread(target=_warm_up, args=(service,), daemon=True)
+    warm.start()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _ = state.feedback  # opens the store and purges old rows
-        # Before the first request: opening the index from several request threads at once
-        # races inside Chroma. Bounded, so a dead backend does not keep the server from starting.
-        warm = threading.Thread(target=_warm_up, args=(service,), daemon=True)
-        warm.start()
         await asyncio.to_thread(warm.join, settings.api.deadline_s)
         yield
         state.runner.shutdown()
