@@ -301,6 +301,8 @@ def test_chroma_collection_has_no_embedding_function_and_telemetry_is_off(
     assert chunks.metadata["embedding"] == "e5-small"
     assert chunks.metadata["chunker"] == CHUNKER_VERSION
     assert chunks.configuration_json["hnsw"]["space"] == "cosine"
+    # whole documents replayed from Chroma's log on a process's first read: at most 99
+    assert docs.configuration_json["hnsw"]["sync_threshold"] == 100
 
 
 def test_manifest_records_embedding_and_chunker_version(tmp_path: Path, e5) -> None:
