@@ -3,12 +3,14 @@
 
 The app runs in this process (Gradio's server in a thread) over a fresh index of corpus/ plus
 one hostile document whose text holds a <script> and an <img onerror>. Screenshots go to
-test-artifacts/ui/ (gitignored); one desktop and one phone shot are copied to docs/.
+test-artifacts/ui/ (gitignored); with UNIONQA_UPDATE_SCREENSHOTS=1, one desktop and one phone shot
+are also copied to docs/ (never by default: a test run must not change tracked files).
 Skipped only when chromium is not installed (`make browser` installs it).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import tempfile
@@ -194,7 +196,7 @@ def _screenshot(pg: Any, name: str, docs_name: str | None = None) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / name
     pg.screenshot(path=str(path))
-    if docs_name:
+    if docs_name and os.environ.get("UNIONQA_UPDATE_SCREENSHOTS") == "1":
         _small_png(path, DOCS / docs_name)
     return path
 
