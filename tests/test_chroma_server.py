@@ -109,6 +109,30 @@ def test_unreachable_server_is_reported_clearly(tmp_path: Path, e5) -> None:
         svc.search("加班费怎么算")
 
 
+def _error_within(call, seconds: float = 15) -> BaseException | None:  # type: ignore[no-untyped-def]
+    """Run ``call`` in a thread; it must end (return or raise) within ``seconds``: what it
+    raised, or None."""
+    import threading
+    import time
+
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            call()
+            outcome.append(None)
+        except BaseException as e:  # noqa: BLE001 - handed to the test thread
+            outcome.append(e)
+
+    t0 = time.monotonic()
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=2 * seconds)
+    assert not worker.is_alive(), "still waiting on a server that never answers"
+    assert time.monotonic() - t0 < seconds
+    return outcome[0]
+
+
 def test_a_frozen_server_is_reported_after_the_timeout_not_waited_on_forever(
     tmp_path: Path, e5
 ) -> None:
@@ -116,36 +140,19 @@ def test_a_frozen_server_is_reported_after_the_timeout_not_waited_on_forever(
     ``chroma run`` looks like): chromadb's own client waits forever; ours gives up after
     ``chroma_timeout_s``."""
     import socket
-    import threading
-    import time
 
     hole = socket.socket()
     hole.bind(("127.0.0.1", 0))
     hole.listen(8)
     url = f"http://127.0.0.1:{hole.getsockname()[1]}"
-    outcome: list[BaseException | None] = []
-
-    def search() -> None:
-        try:
-            svc = QAService(
-                make_settings(
-                    tmp_path / "data", chroma_url=url, collection="t-frozen", chroma_timeout_s=1
-                ),
-                embeddings=e5,
-            )
-            svc.search("加班费怎么算")
-            outcome.append(None)
-        except BaseException as e:  # noqa: BLE001 - handed to the test thread
-            outcome.append(e)
-
-    t0 = time.monotonic()
-    worker = threading.Thread(target=search, daemon=True)
-    worker.start()
-    worker.join(timeout=30)
-    hole.close()
-    assert not worker.is_alive(), "the search still waits on a server that never answers"
-    assert isinstance(outcome[0], BackendUnavailableError), outcome
-    assert time.monotonic() - t0 < 15
+    settings = make_settings(
+        tmp_path / "data", chroma_url=url, collection="t-frozen", chroma_timeout_s=1
+    )
+    try:
+        error = _error_within(lambda: QAService(settings, embeddings=e5).search("加班费怎么算"))
+    finally:
+        hole.close()
+    assert isinstance(error, BackendUnavailableError), error
 
 
 def test_a_server_that_freezes_after_the_client_connected_is_reported_after_the_timeout(
@@ -153,8 +160,6 @@ def test_a_server_that_freezes_after_the_client_connected_is_reported_after_the_
 ) -> None:
     """The same once the client is open: the server is SIGSTOPped between two searches."""
     import signal
-    import threading
-    import time
 
     (tmp_path / "srv").mkdir()
     with run_chroma(tmp_path / "srv") as (url, proc):
@@ -164,24 +169,10 @@ def test_a_server_that_freezes_after_the_client_connected_is_reported_after_the_
         svc = QAService(settings, role="ingest", embeddings=e5)
         svc.ingest([corpus])
         assert svc.search("试用期最长可以约定多久", k=1).hits
-        outcome: list[BaseException | None] = []
-
-        def search() -> None:
-            try:
-                svc.search("加班费怎么算")
-                outcome.append(None)
-            except BaseException as e:  # noqa: BLE001 - handed to the test thread
-                outcome.append(e)
-
         proc.send_signal(signal.SIGSTOP)
         try:
-            t0 = time.monotonic()
-            worker = threading.Thread(target=search, daemon=True)
-            worker.start()
-            worker.join(timeout=30)
-            assert not worker.is_alive(), "the search still waits on a frozen server"
-            assert isinstance(outcome[0], BackendUnavailableError), outcome
-            assert time.monotonic() - t0 < 15
+            error = _error_within(lambda: svc.search("加班费怎么算"))
+            assert isinstance(error, BackendUnavailableError), error
         finally:
             proc.send_signal(signal.SIGCONT)
         # the server answers again: so does the service (it reconnects)

@@ -281,13 +281,12 @@ WARM_UP_QUERY = "劳动合同"  # a fixed query, not a worker's question
 
 
 def _warm_up(service: QAService) -> None:
-    """Load the model, open the index, search once (which loads the keyword index and Chroma's
-    HNSW segment), read the document list (the documents collection) and load jieba's
+    """Load the model, open the index (``ready`` counts both collections, Chroma's first read of
+    each), search once (the keyword index and the chunks' HNSW segment) and load jieba's
     part-of-speech tables (0.3 s on a first question), so the first question is quick."""
     try:
         info = service.ready()
         service.search(WARM_UP_QUERY, k=1)
-        service.documents()
         load_tagger()
         logger.info("ready: %s documents, %s chunks", info["documents"], info["chunks"])
     except UnionQAError as e:

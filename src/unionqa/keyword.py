@@ -185,7 +185,8 @@ class KeywordIndex:
             return cls([], columns, None, generation)
         version = _tokenizer_version()
         reuse = previous._rows_by_key(version) if previous is not None else {}
-        old_vocab = previous._vocab_list() if reuse and previous is not None else []
+        old = previous.tokens if reuse and previous is not None else None
+        old_vocab = previous._vocab_list() if old is not None and previous is not None else []
         vocab: dict[str, int] = {}
         keys = np.empty(len(ids), dtype=np.uint64)
         ptr = np.zeros(len(ids) + 1, dtype=np.int64)
@@ -194,8 +195,7 @@ class KeywordIndex:
             text = m.get("title", "") + " " + t
             keys[i] = key = _text_key(text)
             row = reuse.get(key)
-            if row is not None and previous is not None and previous.tokens is not None:
-                old = previous.tokens
+            if row is not None and old is not None:
                 toks = [
                     old_vocab[j]
                     for j in old["flat"][old["ptr"][row] : old["ptr"][row + 1]].tolist()

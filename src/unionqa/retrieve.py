@@ -119,21 +119,14 @@ class Retriever:
         keyword = kw.search(glossary.expand(query), n, filters.mask(kw))
 
         scores: dict[str, float] = {}
-        for rank, d in enumerate(dense):
-            scores[d["chunk_id"]] = scores.get(d["chunk_id"], 0.0) + self.settings.dense_weight / (
-                RRF_K + rank + 1
-            )
-        for rank, (cid, _) in enumerate(keyword):
-            scores[cid] = scores.get(cid, 0.0) + self.settings.keyword_weight / (RRF_K + rank + 1)
+        _fuse(scores, [d["chunk_id"] for d in dense], self.settings.dense_weight)
+        _fuse(scores, [cid for cid, _ in keyword], self.settings.keyword_weight)
         # a document named by its title (《…》): the title picks the document, the rest of the
         # question picks the passage inside it ("《…》的作者是什么身份" → the byline)
         named = self._named_documents(query, kw, filters)
         if named is not None:
-            rest = TITLE_RE.sub(" ", query)
-            for rank, (cid, _) in enumerate(kw.search(glossary.expand(rest), n, named)):
-                scores[cid] = scores.get(cid, 0.0) + self.settings.keyword_weight / (
-                    RRF_K + rank + 1
-                )
+            within = kw.search(glossary.expand(TITLE_RE.sub(" ", query)), n, named)
+            _fuse(scores, [cid for cid, _ in within], self.settings.keyword_weight)
         pinned = self._article_hits(query, kw, filters)
         for cid, boost in pinned.items():
             scores[cid] = scores.get(cid, 0.0) + boost
@@ -176,14 +169,11 @@ class Retriever:
 
     def _named_documents(self, query: str, kw: KeywordIndex, filters: Filters) -> np.ndarray | None:
         """Row mask of the documents whose title a 《…》 in the question names, or None."""
-        names = {re.sub(r"^中华人民共和国", "", m.strip()) for m in TITLE_RE.findall(query)}
+        names = {_short_title(m.strip()) for m in TITLE_RE.findall(query)}
         if not names:
             return None
         rows = [
-            i
-            for title, idx in kw.by_title.items()
-            if title and title.removeprefix("中华人民共和国") in names
-            for i in idx
+            i for title, idx in kw.by_title.items() if _short_title(title) in names for i in idx
         ]
         if not rows:
             return None
@@ -212,6 +202,17 @@ class Retriever:
         return out
 
 
+def _fuse(scores: dict[str, float], ranked: list[str], weight: float) -> None:
+    """Add one ranked list to ``scores`` by weighted reciprocal rank."""
+    for rank, cid in enumerate(ranked):
+        scores[cid] = scores.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+
+
+def _short_title(title: str) -> str:
+    """A statute's title without its 中华人民共和国 prefix, as questions name it."""
+    return title.removeprefix("中华人民共和国")
+
+
 def _core(query: str) -> str:
     from .evidence import QUESTION_WORDS
 
@@ -235,10 +236,6 @@ def _title_match(title: str, law: str, exact: bool = False) -> bool:
         name = law[i:]
         if len(name) < 2:
             break
-        if (
-            (title.endswith(name) or re.sub(r"^中华人民共和国", "", title) == name)
-            if exact
-            else name in title
-        ):
+        if (title.endswith(name) or _short_title(title) == name) if exact else name in title:
             return True
     return False
