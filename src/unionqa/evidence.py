@@ -261,8 +261,10 @@ _FUNCTION_TAGS = "rtdcmqfzpuyo"  # first letters; "e" (interjection) exactly, no
 
 
 def load_tagger() -> None:
-    """Load jieba's part-of-speech tables now (0.3 s) rather than on the first question."""
+    """Load jieba's part-of-speech and idf tables now (0.3 s and 0.15 s) rather than on the
+    first question."""
     _function_words("劳动合同")
+    _general_idf()
 
 
 def _function_words(text: str) -> set[str]:
