@@ -164,6 +164,20 @@ def test_quote_recall_only_counts_the_top_k():
     assert s["hit@5"] == 0.0 and s["quote_recall@5"] == 0.0 and s["mrr"] == pytest.approx(1 / 6)
 
 
+def test_quote_recall_within_a_budget_counts_leading_hits_up_to_that_many_characters():
+    filler = hit("law.md", "第一条 " + "为" * 995)  # 1,000 characters, no gold quote
+    gold = hit("law.md", DOC)
+    s = ev.retrieval_scores(item(), [filler, gold])
+    assert s["quote_recall@ctx1000"] == 0.0  # the gold hit would pass 1,000 characters
+    assert s["quote_recall@ctx2000"] == s["quote_recall@ctx"] == 1.0
+    assert s["quote_recall@5"] == 1.0
+    # the first hit counts even when it alone is longer than the budget
+    assert (
+        ev.retrieval_scores(item(), [hit("law.md", DOC + "为" * 1200)])["quote_recall@ctx1000"]
+        == 1.0
+    )
+
+
 def test_evidence_recall_counts_support_quotes():
     it = item(support=[{"doc": "law.md", "quote": "第一条 为了保护劳动者"}])
     s = ev.retrieval_scores(it, [hit("law.md", "第二条 工资按月支付。加班费为百分之一百五十。")])

@@ -154,10 +154,18 @@ def quote_covered(quote: str, passages: Sequence[str]) -> bool:
 RANK_CUTOFFS = (1, 5)
 QUOTE_K = 5
 MRR_K = 10
-# Equal context: the hits a system hands on, in rank order, up to what the naive RAG's top 4
-# chunks of 1,000 characters hold. Recall@5 favours big chunks (5 × 1,000 characters against
-# 5 articles); this compares systems at the same amount of text.
+# Equal context: the hits a system hands on, in rank order, up to a budget of characters.
+# Recall@5 favours big chunks (5 × 1,000 characters against 5 articles of ~125); recall within
+# the same amount of text compares retrieval units of different sizes fairly, as Dense X
+# Retrieval (Chen et al., 2023) compares propositions and passages at a fixed number of words.
+# 4,000 is what the naive RAG's top 4 chunks of 1,000 characters hold; the smaller budgets draw
+# the curve below it. ``quote_recall@ctx`` keeps its name so older snapshots still compare.
 CONTEXT_CHARS = 4000
+CONTEXT_BUDGETS = {
+    "quote_recall@ctx1000": 1000,
+    "quote_recall@ctx2000": 2000,
+    "quote_recall@ctx": CONTEXT_CHARS,
+}
 
 
 def doc_rank(hits: Sequence[Hit], gold_doc: str | None) -> int | None:
@@ -193,8 +201,9 @@ def retrieval_scores(item: EvalItem, hits: Sequence[Hit], quote_k: int = QUOTE_K
     out: Scores = {f"hit@{k}": float(rank is not None and rank <= k) for k in RANK_CUTOFFS}
     out["mrr"] = 1.0 / rank if rank else 0.0
     if item.gold_quote:
-        within = context_prefix(hits, CONTEXT_CHARS)
-        out["quote_recall@ctx"] = float(quote_recalled(within, item.gold_doc, item.gold_quote))
+        for name, chars in CONTEXT_BUDGETS.items():
+            within = context_prefix(hits, chars)
+            out[name] = float(quote_recalled(within, item.gold_doc, item.gold_quote))
     top = hits[:quote_k]
     out[f"context_chars@{quote_k}"] = float(sum(len(h.text) for h in top))
     if item.gold_quote:
@@ -360,7 +369,7 @@ GATES: tuple[Gate, ...] = (
     Gate("mrr", "higher", 0.03),
     Gate(f"quote_recall@{QUOTE_K}", "higher", 0.03),
     Gate(f"evidence_recall@{QUOTE_K}", "higher", 0.03),
-    Gate("quote_recall@ctx", "higher", 0.03),
+    *(Gate(name, "higher", 0.03) for name in CONTEXT_BUDGETS),
     Gate("key_fact_recall", "higher", 0.03),
     Gate("cites_gold_doc", "higher", 0.03),
     Gate("cites_gold_quote", "higher", 0.03),

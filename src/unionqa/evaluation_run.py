@@ -40,14 +40,17 @@ RETRIEVE_K = 40  # deep enough for the equal-context recall; MRR is cut at evalu
 JUDGE_SKIPPED = "skipped: no LLM configured (UNIONQA_LLM__BASE_URL unset)"
 JUDGE_METRICS = ("faithfulness", "answer_relevance")
 
-# (metric, label, lower is better) in display order
-METRIC_ROWS: tuple[tuple[str, str, bool], ...] = (
+# (metric, label, lower is better) in display order: retrieval first
+RETRIEVAL_ROWS: tuple[tuple[str, str, bool], ...] = (
     ("hit@1", "gold doc hit@1", False),
     ("hit@5", "gold doc hit@5", False),
     ("mrr", f"MRR@{ev.MRR_K}", False),
-    (f"quote_recall@{ev.QUOTE_K}", f"gold quote recall@{ev.QUOTE_K}", False),
-    (f"evidence_recall@{ev.QUOTE_K}", f"evidence recall@{ev.QUOTE_K}", False),
-    ("quote_recall@ctx", f"gold quote recall@{ev.CONTEXT_CHARS} chars", False),
+    (f"quote_recall@{ev.QUOTE_K}", f"gold quote recall@{ev.QUOTE_K} hits", False),
+    (f"evidence_recall@{ev.QUOTE_K}", f"evidence recall@{ev.QUOTE_K} hits", False),
+    *((m, f"gold quote recall in {c:,} chars", False) for m, c in ev.CONTEXT_BUDGETS.items()),
+)
+METRIC_ROWS: tuple[tuple[str, str, bool], ...] = (
+    *RETRIEVAL_ROWS,
     ("key_fact_recall", "key-fact recall", False),
     ("all_key_facts", "all key facts", False),
     ("cites_gold_doc", "cites gold doc", False),
@@ -64,7 +67,7 @@ METRIC_ROWS: tuple[tuple[str, str, bool], ...] = (
     ("answer_relevance", "relevance (judge)", False),
 )
 COUNT_METRICS = {"answer_chars", "citations_per_answer", f"context_chars@{ev.QUOTE_K}"}
-RETRIEVAL_METRICS = {m for m, _, _ in METRIC_ROWS[:6]} | {f"context_chars@{ev.QUOTE_K}"}
+RETRIEVAL_METRICS = {m for m, _, _ in RETRIEVAL_ROWS} | {f"context_chars@{ev.QUOTE_K}"}
 
 
 @dataclass
