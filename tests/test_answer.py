@@ -169,6 +169,20 @@ def test_chat_words_in_a_question_do_not_count_as_uncovered_topics(corpus_servic
     assert not {"我们", "今年", "死死的", "多招"} & set(terms.weights)
 
 
+def test_search_mode_fragments_of_chat_are_not_topics(corpus_service):
+    """jieba's search mode yields tokens its tagger never sees as words: 我能 (我|能), 管得
+    (管|得着), and 会儿 inside the pronoun 那会儿. Weighed as topics, they were the "missing"
+    terms that refused colloquial questions whose subject the documents cover."""
+    from unionqa.evidence import question_terms
+
+    kw = corpus_service.index.keyword()
+    terms = question_terms("老板那会儿答应给我交社保,我能让他补上", [], kw)
+    assert {"老板", "交社保", "补上"} <= set(terms.weights)
+    assert not {"我能", "会儿", "那会儿"} & set(terms.weights)
+    union = question_terms("工会还管得着企业招聘吗", [], kw)
+    assert {"工会", "企业", "招聘"} <= set(union.weights) and "管得" not in union.weights
+
+
 def test_words_of_an_english_title_are_not_names_that_must_occur_verbatim(corpus_service):
     from unionqa.evidence import question_terms
 

@@ -268,20 +268,29 @@ def load_tagger() -> None:
 
 
 def _function_words(text: str) -> set[str]:
-    """The words of ``text`` that jieba tags as function words. The topic of a worker's question
-    is carried by its nouns and verbs; its chat ("那会儿", "到底", "死死的") varies freely and
-    must not count as something the documents fail to cover."""
+    """The tokens of ``text`` that are chat, not topic. The topic of a worker's question is
+    carried by its nouns and verbs; its chat ("那会儿", "到底", "死死的") varies freely and must
+    not count as something the documents fail to cover. Chat is what jieba tags as a function
+    word, the parts of such a word (会儿 of 那会儿), and a search-mode token that no tagged word
+    contains: one that straddles two words (我能 of 我|能, 管得 of 管|得着) names nothing."""
     import jieba.posseg as pseg
 
     _jieba()
     table = pseg.dt.word_tag_tab
     out = set()
+    words = []
     for word, flag in pseg.cut(text):
-        for w in (word, *_parts(word)):
-            tag = table.get(w, flag if w == word else "")
-            if tag == "e" or tag[:1] in _FUNCTION_TAGS and tag and tag != "eng":
-                out.add(w.lower())
+        words.append(word.lower())
+        if _is_function(flag):
+            out.update(w.lower() for w in (word, *_parts(word)))
+            continue
+        out.update(p for p in _parts(word) if _is_function(table.get(p, "")))
+    out.update(t for t in tokenize(text) if not any(t in w for w in words))
     return out
+
+
+def _is_function(tag: str) -> bool:
+    return tag == "e" or bool(tag) and tag[:1] in _FUNCTION_TAGS and tag != "eng"
 
 
 def _parts(word: str) -> list[str]:
