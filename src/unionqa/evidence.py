@@ -277,7 +277,7 @@ def _function_words(text: str) -> set[str]:
 
     _jieba()
     table = pseg.dt.word_tag_tab
-    out = set()
+    out: set[str] = set()
     words = []
     for word, flag in pseg.cut(text):
         words.append(word.lower())
