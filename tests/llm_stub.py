@@ -36,6 +36,8 @@ def _passages(user: str) -> dict[int, str]:
 def script(model: str, messages: list[dict[str, str]]) -> str:
     system = messages[0]["content"] if messages else ""
     user = messages[-1]["content"] if messages else ""
+    if system.startswith("You grade answers"):  # the evaluation's LLM judge
+        return "0.75" if "supported by the sources" in user else "Relevance: 50%"
     if "改写" in system:  # the condense step: a standalone question
         turns = re.findall(r"用户：(.*)", user)
         follow = user.rsplit("追问：", 1)[-1]

@@ -3,6 +3,7 @@ caught by verification, endpoint failures fall back to extractive quotes with a 
 
 from __future__ import annotations
 
+import json
 import re
 
 import llm_stub
@@ -139,3 +140,37 @@ def test_personal_data_is_redacted_before_it_reaches_the_llm(llm_index, stub_url
     svc.ask("我的电话是13912345678，招聘高校毕业生企业能拿到什么补助？")
     sent = str(llm_stub.requests_seen)
     assert "13912345678" not in sent and "[电话]" in sent
+
+
+def test_eval_with_an_llm_reports_judged_faithfulness_and_relevance(llm_index, stub_url, tmp_path):
+    from unionqa.evaluation_run import run_eval
+
+    lines = (CORPUS.parent / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")
+    svc = service(llm_index, stub_url, "good")
+    assert run_eval(svc.settings, questions, out=tmp_path / "out", with_baseline=False) == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["llm_judge"] == "ok"
+    overall = report["metrics"]["overall"]
+    # the stub grades every claim 0.75 supported and the relevance "50%"
+    assert overall["faithfulness"] == 0.75 and overall["answer_relevance"] == 0.5
+    judged = [r for r in report["items"] if "faithfulness" in r["unionqa"]["scores"]]
+    assert judged and all(not r["unionqa"]["answer"]["refused"] for r in judged)
+    assert "faithfulness (judge)" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_eval_with_a_failing_llm_says_the_judge_calls_failed(llm_index, stub_url, tmp_path):
+    from unionqa.evaluation_run import run_eval
+
+    lines = (CORPUS.parent / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(lines[0] + "\n", encoding="utf-8")
+    svc = service(llm_index, stub_url, "error")
+    assert run_eval(svc.settings, questions, out=tmp_path / "out", with_baseline=False) == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert (
+        report["llm_judge"].startswith("failed: all ")
+        and "judge calls failed" in report["llm_judge"]
+    )
+    assert "faithfulness" not in report["metrics"]["overall"]

@@ -94,9 +94,18 @@ class _Judge:
         from .llm import make_chat_model
 
         self.model = make_chat_model(settings.llm)
+        self.calls = 0
         self.failures = 0
 
+    def status(self) -> str:
+        if not self.failures:
+            return "ok"
+        if self.failures == self.calls:
+            return f"failed: all {self.calls} judge calls failed (see the log)"
+        return f"ok ({self.failures} of {self.calls} calls failed)"
+
     def score(self, prompt: str) -> float | None:
+        self.calls += 1
         try:
             reply = self.model.invoke([("system", ev.JUDGE_SYSTEM), ("human", prompt)])
         except Exception as e:  # any transport/provider error: the item goes unjudged
@@ -260,7 +269,7 @@ def _run_all(
             bar.advance(task)
     for run in (ours, theirs):
         if run is not None and judge is not None:
-            run.judge_status = "ok" if not judge.failures else f"ok ({judge.failures} calls failed)"
+            run.judge_status = judge.status()
     return ours, theirs
 
 
