@@ -183,6 +183,22 @@ def test_search_mode_fragments_of_chat_are_not_topics(corpus_service):
     assert {"工会", "企业", "招聘"} <= set(union.weights) and "管得" not in union.weights
 
 
+def test_english_rights_vocabulary_reaches_the_chinese_sentence(corpus_service):
+    """English words are matched to Chinese text through the glossary only: without 'refuse' →
+    拒绝 and 'automated' → 自动化, the sentence that answers the question weighed nothing."""
+    from unionqa.evidence import question_terms
+
+    kw = corpus_service.index.keyword()
+    terms = question_terms("May a job applicant refuse an automated decision?", [], kw)
+    assert {"refuse", "automated", "decision", "applicant"} <= set(terms.weights)
+    answer = (
+        "如果一项决定是仅通过自动化决策的方式作出的且对个人权益有重大影响,那么个人有权拒绝该决定。"
+    )
+    assert {"refuse", "automated", "decision"} <= terms.covered(answer)
+    a = corpus_service.ask("May a job applicant refuse an automated decision?")
+    assert not a.refused and any("拒绝" in c.quote for c in a.citations)
+
+
 def test_words_of_an_english_title_are_not_names_that_must_occur_verbatim(corpus_service):
     from unionqa.evidence import question_terms
 
