@@ -263,11 +263,11 @@ _FUNCTION_TAGS = "rtdcmqfzpuyo"  # first letters; "e" (interjection) exactly, no
 def load_tagger() -> None:
     """Load jieba's part-of-speech and idf tables now (0.3 s and 0.15 s) rather than on the
     first question."""
-    _function_words("劳动合同")
+    _chat_tokens("劳动合同")
     _general_idf()
 
 
-def _function_words(text: str) -> set[str]:
+def _chat_tokens(text: str) -> set[str]:
     """The tokens of ``text`` that are chat, not topic. The topic of a worker's question is
     carried by its nouns and verbs; its chat ("那会儿", "到底", "死死的") varies freely and must
     not count as something the documents fail to cover. Chat is what jieba tags as a function
@@ -281,7 +281,7 @@ def _function_words(text: str) -> set[str]:
     words = []
     for word, flag in pseg.cut(text):
         words.append(word.lower())
-        if _is_function(flag):
+        if _is_function(table.get(word, flag)):
             out.update(w.lower() for w in (word, *_parts(word)))
             continue
         out.update(p for p in _parts(word) if _is_function(table.get(p, "")))
@@ -311,7 +311,7 @@ def question_terms(question: str, history: list[str], kw: KeywordIndex) -> Terms
     own: set[str] = set()
     for text, w in [(h, 0.5) for h in history[-2:]] + [(question, 1.0)]:
         text = QUESTION_WORDS.sub(" ", text)
-        chat = _function_words(text)
+        chat = _chat_tokens(text)
         for t in tokenize(text):
             if t in chat:
                 continue
