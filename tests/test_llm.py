@@ -142,15 +142,19 @@ def test_personal_data_is_redacted_before_it_reaches_the_llm(llm_index, stub_url
     assert "13912345678" not in sent and "[电话]" in sent
 
 
-def test_eval_with_an_llm_reports_judged_faithfulness_and_relevance(llm_index, stub_url, tmp_path):
+def eval_report(svc: QAService, n: int, out) -> dict:
+    """``unionqa eval`` over the first ``n`` questions of eval/questions.jsonl, without baseline."""
     from unionqa.evaluation_run import run_eval
 
     lines = (CORPUS.parent / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = tmp_path / "q.jsonl"
-    questions.write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")
-    svc = service(llm_index, stub_url, "good")
-    assert run_eval(svc.settings, questions, out=tmp_path / "out", with_baseline=False) == 0
-    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    questions = out / "q.jsonl"
+    questions.write_text("\n".join(lines[:n]) + "\n", encoding="utf-8")
+    assert run_eval(svc.settings, questions, out=out / "out", with_baseline=False) == 0
+    return json.loads((out / "out" / "report.json").read_text(encoding="utf-8"))
+
+
+def test_eval_with_an_llm_reports_judged_faithfulness_and_relevance(llm_index, stub_url, tmp_path):
+    report = eval_report(service(llm_index, stub_url, "good"), 4, tmp_path)
     assert report["llm_judge"] == "ok"
     overall = report["metrics"]["overall"]
     # the stub grades every claim 0.75 supported and the relevance "50%"
@@ -161,14 +165,7 @@ def test_eval_with_an_llm_reports_judged_faithfulness_and_relevance(llm_index, s
 
 
 def test_eval_with_a_failing_llm_says_the_judge_calls_failed(llm_index, stub_url, tmp_path):
-    from unionqa.evaluation_run import run_eval
-
-    lines = (CORPUS.parent / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = tmp_path / "q.jsonl"
-    questions.write_text(lines[0] + "\n", encoding="utf-8")
-    svc = service(llm_index, stub_url, "error")
-    assert run_eval(svc.settings, questions, out=tmp_path / "out", with_baseline=False) == 0
-    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    report = eval_report(service(llm_index, stub_url, "error"), 1, tmp_path)
     assert (
         report["llm_judge"].startswith("failed: all ")
         and "judge calls failed" in report["llm_judge"]

@@ -263,12 +263,12 @@ _FUNCTION_TAGS = "rtdcmqfzpuyo"  # first letters; "e" (interjection) exactly, no
 def load_tagger() -> None:
     """Load jieba's part-of-speech and idf tables now (0.3 s and 0.15 s) rather than on the
     first question."""
-    _chat_tokens("劳动合同")
+    _chat_tokens("劳动合同", tokenize("劳动合同"))
     _general_idf()
 
 
-def _chat_tokens(text: str) -> set[str]:
-    """The tokens of ``text`` that are chat, not topic. The topic of a worker's question is
+def _chat_tokens(text: str, tokens: list[str]) -> set[str]:
+    """The ``tokens`` of ``text`` that are chat, not topic. The topic of a worker's question is
     carried by its nouns and verbs; its chat ("那会儿", "到底", "死死的") varies freely and must
     not count as something the documents fail to cover. Chat is what jieba tags as a function
     word, the parts of such a word (会儿 of 那会儿), and a search-mode token that no tagged word
@@ -285,7 +285,7 @@ def _chat_tokens(text: str) -> set[str]:
             out.update(w.lower() for w in (word, *_parts(word)))
             continue
         out.update(p for p in _parts(word) if _is_function(table.get(p, "")))
-    out.update(t for t in tokenize(text) if not any(t in w for w in words))
+    out.update(t for t in tokens if not any(t in w for w in words))
     return out
 
 
@@ -311,8 +311,9 @@ def question_terms(question: str, history: list[str], kw: KeywordIndex) -> Terms
     own: set[str] = set()
     for text, w in [(h, 0.5) for h in history[-2:]] + [(question, 1.0)]:
         text = QUESTION_WORDS.sub(" ", text)
-        chat = _chat_tokens(text)
-        for t in tokenize(text):
+        tokens = tokenize(text)
+        chat = _chat_tokens(text, tokens)
+        for t in tokens:
             if t in chat:
                 continue
             if t.isascii() and not t.isdigit():
