@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
 
-from unionqa.ui import main  # noqa: E402
+from unionqa.ui.app import main  # noqa: E402
 
 if __name__ == "__main__":
     main()

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import corpora
 
-from unionqa import chunking
-from unionqa import evaluation as ev
-from unionqa.evaluation_run import run_eval
+from unionqa.eval import metrics as ev
+from unionqa.eval.run import run_eval
+from unionqa.ingest import chunking
 from unionqa.settings import Settings
 
 WINDOW = 1000

@@ -55,9 +55,9 @@ def spawn(cmd: list[str], env: dict[str, str]) -> dict:
 
 RAW_CHILD = r"""
 import json, sys, time
-from unionqa.chunking import chunk_document
-from unionqa.corpus import iter_files, is_supported, load_file
-from unionqa.embeddings import make_embeddings
+from unionqa.ingest.chunking import chunk_document
+from unionqa.ingest.loaders import iter_files, is_supported, load_file
+from unionqa.index.embeddings import make_embeddings
 from unionqa.settings import Settings
 
 paths, sample = json.loads(sys.argv[1]), int(sys.argv[2])

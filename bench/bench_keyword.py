@@ -39,9 +39,10 @@ def main() -> None:
         print(f"skip: {args.data_dir} does not exist")
         return
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    from unionqa.index import Index
-    from unionqa.keyword import KeywordIndex, _jieba
+    from unionqa.index.store import Index
+    from unionqa.search.keyword import KeywordIndex
     from unionqa.settings import Settings
+    from unionqa.text.tokens import load_jieba
 
     steps: dict[str, dict[str, float]] = {}
 
@@ -55,10 +56,10 @@ def main() -> None:
     gen = index.generation()
     step("open index", t)
     t = time.perf_counter()
-    _jieba()
+    load_jieba()
     step("jieba dictionary", t)
     t = time.perf_counter()
-    ids, texts, metas = index._read_chunks()  # what Index.keyword() reads, page by page
+    ids, texts, metas = index.read_chunks()  # what KeywordCache.get() reads, page by page
     step("read chunks from Chroma", t)
     n_chars = sum(map(len, texts))
     t = time.perf_counter()
@@ -80,7 +81,7 @@ def main() -> None:
         kw2.search(q, 40)
     step("3 keyword searches", t)
     # after a write: one document's chunks change; the rest lend the tokens kw2 cached
-    ids, texts, metas = index._read_chunks()
+    ids, texts, metas = index.read_chunks()
     doc = metas[-1]["doc_id"]
     texts = [x + "（修订）" if m["doc_id"] == doc else x for x, m in zip(texts, metas, strict=True)]
     t = time.perf_counter()

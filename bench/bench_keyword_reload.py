@@ -37,8 +37,9 @@ class Count(logging.Handler):
 
 
 def burst(data: Path, mode: str, concurrency: int) -> dict:
-    from unionqa.index import Index
-    from unionqa.keyword import KeywordIndex
+    from unionqa.index.store import Index
+    from unionqa.ingest.chunking import CHUNKER_VERSION
+    from unionqa.search.keyword import KeywordCache, KeywordIndex
     from unionqa.service import QAService
     from unionqa.settings import Settings
 
@@ -58,15 +59,16 @@ def burst(data: Path, mode: str, concurrency: int) -> dict:
 
     KeywordIndex.load = classmethod(counting_load)  # type: ignore[method-assign]
     counter = Count()
-    logging.getLogger("unionqa.index").addHandler(counter)
-    logging.getLogger("unionqa.index").setLevel(logging.INFO)
-    writer = Index(settings)
+    logging.getLogger("unionqa.search.keyword").addHandler(counter)
+    logging.getLogger("unionqa.search.keyword").setLevel(logging.INFO)
+    writer = Index(settings, chunker=CHUNKER_VERSION)
     t = time.perf_counter()
     if mode == "bump":
         chunks, _ = writer._collections()
         writer._bump_generation(chunks)
     else:
         writer.finish_write()
+        KeywordCache(writer).refresh()  # what QAService does after a write
     writer_s = time.perf_counter() - t
     counter.builds, loads = 0, 0  # from here on: the reader's own work
     time.sleep(2.1)  # past KEYWORD_RECHECK_S: the reader checks the generation again

@@ -74,7 +74,8 @@ def is_hit(h, item: dict, spans: list[tuple[str, int, int]]) -> bool:
 
 
 def evaluate(svc, path: Path) -> dict:
-    from unionqa.answer import _State, detect_lang
+    from unionqa.answer.chain import _State
+    from unionqa.text.questions import detect_lang
 
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     items = [i for i in items if i.get("answerable") and i.get("gold_doc")]

@@ -52,7 +52,7 @@ def committed_docs(data: Path) -> int:
 
 
 def counts(data: Path) -> dict[str, int]:
-    from unionqa.index import Index
+    from unionqa.index.store import Index
     from unionqa.settings import Settings
 
     info = Index(Settings(data_dir=data, _env_file=None)).info()

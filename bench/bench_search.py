@@ -125,7 +125,7 @@ def bench(size: str, args: argparse.Namespace) -> dict:
     _ = svc.embeddings
     model_s = time.perf_counter() - t
     t = time.perf_counter()
-    svc.index.keyword()
+    svc.keywords.get()
     keyword_s = time.perf_counter() - t
     t = time.perf_counter()
     svc.ask(first)
@@ -142,7 +142,7 @@ def bench(size: str, args: argparse.Namespace) -> dict:
     print("latency", json.dumps(lat), flush=True)
     rec = None
     if args.recall:
-        texts = svc.index.keyword().ids  # sample chunk texts through the index
+        texts = svc.keywords.get().ids  # sample chunk texts through the index
         chunks, _ = svc.index._collections()
         qtexts = [q["question"] for q in qs][: args.recall]
         if len(qtexts) < args.recall:

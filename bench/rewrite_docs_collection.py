@@ -13,7 +13,7 @@ import sys
 import chromadb
 from chromadb.config import Settings
 
-from unionqa.index import DOCS_HNSW
+from unionqa.index.store import DOCS_HNSW
 
 
 def main() -> None:

@@ -19,10 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from unionqa.answer import _State, detect_lang  # noqa: E402
+from unionqa.answer.chain import _State  # noqa: E402
 from unionqa.errors import IndexMismatchError  # noqa: E402
 from unionqa.service import QAService  # noqa: E402
 from unionqa.settings import Settings  # noqa: E402
+from unionqa.text.questions import detect_lang  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "corpora" / "laws"
 CACHE = Path("/tmp/unionqa-dev")

@@ -3,35 +3,16 @@ loopback, so a hidden download fails loudly instead of passing on a developer's 
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
 import os
 import socket
-from pathlib import Path
 
 import pytest
+from fixtures import CORPUS, LAWS, loopback, make_settings, run_chroma
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "corpus"
-SHARED = ROOT.parent / "shared"
-LAWS = SHARED / "corpora" / "laws"
-
-
-def _loopback(address: object) -> bool:
-    if not isinstance(address, tuple) or not address:
-        return isinstance(address, str | bytes)  # AF_UNIX paths
-    host = str(address[0])
-    if host in ("localhost", ""):
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False
 
 
 @pytest.fixture(autouse=True)
@@ -41,23 +22,17 @@ def _refuse_network(monkeypatch: pytest.MonkeyPatch) -> None:
     real_connect_ex = socket.socket.connect_ex
 
     def connect(self: socket.socket, address: object) -> None:
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not loopback(address):
             raise ConnectionRefusedError(f"network disabled in tests: {address!r}")
         return real_connect(self, address)
 
     def connect_ex(self: socket.socket, address: object) -> int:
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not loopback(address):
             raise ConnectionRefusedError(f"network disabled in tests: {address!r}")
         return real_connect_ex(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-
-
-def make_settings(data_dir: Path, **kw):
-    from unionqa.settings import Settings
-
-    return Settings(data_dir=data_dir, _env_file=None, **kw)
 
 
 @pytest.fixture(scope="session")
@@ -84,12 +59,6 @@ def laws_service(tmp_path_factory: pytest.TempPathFactory):
     return svc
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory):
     """A real ``chroma run`` server on loopback for the whole session; yields its URL.
@@ -100,61 +69,10 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory):
         yield url
 
 
-@contextlib.contextmanager
-def run_chroma(root: Path):
-    """Start ``chroma run`` over ``root/db`` on a free loopback port; yields (url, process)."""
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    exe = Path(sys.executable).with_name("chroma")
-    if not exe.exists():
-        pytest.skip("the chroma CLI is not installed in this environment")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (root / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(root / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"chroma run exited with {proc.returncode}: {_tail(root / 'server.log')}"
-                )
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"chroma run did not answer within 60 s: {_tail(root / 'server.log')}")
-            time.sleep(0.2)
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-def _tail(path: Path, n: int = 2000) -> str:
-    return path.read_text(errors="replace")[-n:]
-
-
 @pytest.fixture
 def count_tokenize(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every text the keyword index tokenizes from now on, in order."""
-    import unionqa.keyword as keyword
+    import unionqa.search.keyword as keyword
 
     seen: list[str] = []
     real = keyword.tokenize

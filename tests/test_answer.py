@@ -161,9 +161,9 @@ def test_question_whose_figure_is_stated_is_answered_with_it(corpus_service):
 def test_chat_words_in_a_question_do_not_count_as_uncovered_topics(corpus_service):
     """ "那会儿", "到底", "死死的" are function words to jieba's tagger; with them weighed as topics
     the documents lack, a colloquial question was refused although its subject is covered."""
-    from unionqa.evidence import question_terms
+    from unionqa.answer.evidence import question_terms
 
-    kw = corpus_service.index.keyword()
+    kw = corpus_service.keywords.get()
     terms = question_terms("我们国企今年想多招点大学生,可工资总额卡得死死的,有啥办法?", [], kw)
     assert {"国企", "工资总额", "大学生"} <= set(terms.weights)
     assert not {"我们", "今年", "死死的", "多招"} & set(terms.weights)
@@ -173,9 +173,9 @@ def test_search_mode_fragments_of_chat_are_not_topics(corpus_service):
     """jieba's search mode yields tokens its tagger never sees as words: 我能 (我|能), 管得
     (管|得着), and 会儿 inside the pronoun 那会儿. Weighed as topics, they were the "missing"
     terms that refused colloquial questions whose subject the documents cover."""
-    from unionqa.evidence import question_terms
+    from unionqa.answer.evidence import question_terms
 
-    kw = corpus_service.index.keyword()
+    kw = corpus_service.keywords.get()
     terms = question_terms("老板那会儿答应给我交社保,我能让他补上", [], kw)
     assert {"老板", "交社保", "补上"} <= set(terms.weights)
     assert not {"我能", "会儿", "那会儿"} & set(terms.weights)
@@ -186,9 +186,9 @@ def test_search_mode_fragments_of_chat_are_not_topics(corpus_service):
 def test_english_rights_vocabulary_reaches_the_chinese_sentence(corpus_service):
     """English words are matched to Chinese text through the glossary only: without 'refuse' →
     拒绝 and 'automated' → 自动化, the sentence that answers the question weighed nothing."""
-    from unionqa.evidence import question_terms
+    from unionqa.answer.evidence import question_terms
 
-    kw = corpus_service.index.keyword()
+    kw = corpus_service.keywords.get()
     terms = question_terms("May a job applicant refuse an automated decision?", [], kw)
     assert {"refuse", "automated", "decision", "applicant"} <= set(terms.weights)
     answer = (
@@ -200,9 +200,9 @@ def test_english_rights_vocabulary_reaches_the_chinese_sentence(corpus_service):
 
 
 def test_words_of_an_english_title_are_not_names_that_must_occur_verbatim(corpus_service):
-    from unionqa.evidence import question_terms
+    from unionqa.answer.evidence import question_terms
 
-    kw = corpus_service.index.keyword()
+    kw = corpus_service.keywords.get()
     titled = question_terms("Which city hosted the World Conference of Women Workers?", [], kw)
     assert "world" not in titled.weights
     place = question_terms("What is the minimum wage in Shenzhen?", [], kw)
@@ -212,9 +212,9 @@ def test_words_of_an_english_title_are_not_names_that_must_occur_verbatim(corpus
 def test_only_a_missing_naming_term_counts_as_a_missing_topic(corpus_service):
     """A noun the documents lack (产假) is a topic they don't cover; a verb they phrase otherwise
     (截止 where the notice says 执行至) is not."""
-    from unionqa.evidence import question_terms
+    from unionqa.answer.evidence import question_terms
 
-    kw = corpus_service.index.keyword()
+    kw = corpus_service.keywords.get()
     leave = question_terms("女职工产假有多少天", [], kw)
     assert "产假" in leave.nominal and leave.missing_share("女职工享受的保护") > 0.34
     ends = question_terms("扩岗补助什么时候截止", [], kw)

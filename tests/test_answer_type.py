@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from unionqa.answer_type import expected, states
+from unionqa.text.answer_type import expected, states
 
 
 @pytest.mark.parametrize(

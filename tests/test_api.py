@@ -11,11 +11,12 @@ import types
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, make_settings
 from fastapi.testclient import TestClient
+from fixtures import CORPUS, make_settings
 from test_api_helpers import api_settings, client_for, sse_json
 
-from unionqa.api import create_app, validation_message
+from unionqa.api.app import create_app
+from unionqa.api.schemas import validation_message
 from unionqa.feedback import FEEDBACK_FILE, FeedbackStore
 from unionqa.service import QAService
 
@@ -424,9 +425,9 @@ def test_readyz_is_503_for_an_empty_index(corpus_service, tmp_path):
 
 def test_app_mounts_the_ui_when_unionqa_ui_provides_mount(corpus_service, tmp_path, monkeypatch):
     calls = []
-    fake = types.ModuleType("unionqa.ui")
+    fake = types.ModuleType("unionqa.ui.app")
     fake.mount = lambda app, service: calls.append((app, service))  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "unionqa.ui", fake)
+    monkeypatch.setitem(sys.modules, "unionqa.ui.app", fake)
     settings = api_settings(corpus_service, tmp_path)
     app = create_app(corpus_service, settings=settings)
     assert calls == [(app, corpus_service)]
@@ -435,7 +436,7 @@ def test_app_mounts_the_ui_when_unionqa_ui_provides_mount(corpus_service, tmp_pa
 
 
 def test_app_without_a_ui_module_serves_the_api_alone(corpus_service, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "unionqa.ui", None)  # import fails as if absent
+    monkeypatch.setitem(sys.modules, "unionqa.ui.app", None)  # import fails as if absent
     app = create_app(corpus_service, settings=api_settings(corpus_service, tmp_path))
     assert "/v1/ask" in app.openapi()["paths"]
 
@@ -450,7 +451,7 @@ def test_openapi_has_chinese_examples_and_declared_errors(client):
 
 
 def test_the_real_ui_mounts_at_root_without_shadowing_the_api(corpus_service, tmp_path):
-    pytest.importorskip("unionqa.ui")
+    pytest.importorskip("unionqa.ui.app")
     app = create_app(corpus_service, settings=api_settings(corpus_service, tmp_path))
     c = TestClient(app, raise_server_exceptions=False)
     assert c.get("/v1/documents").json()["count"] == 5

@@ -9,7 +9,7 @@ import time
 import pytest
 from test_api_helpers import SlowService, client_for, sse_json
 
-from unionqa.api_access import ApiError, KeyRing, Quota, key_id
+from unionqa.api.access import ApiError, KeyRing, Quota, key_id
 
 QUESTION = "公司招应届生能领什么补助？"
 

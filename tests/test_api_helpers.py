@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from unionqa.api import create_app
+from unionqa.api.app import create_app
 from unionqa.service import QAService
 from unionqa.settings import Settings
 

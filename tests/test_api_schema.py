@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from conftest import CORPUS, make_settings
+from fixtures import CORPUS, make_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from test_api_helpers import api_settings
 
-from unionqa.api import create_app
+from unionqa.api.app import create_app
 from unionqa.service import QAService
 
 KEY, ADMIN = "schema-key", "schema-admin"

@@ -17,10 +17,10 @@ import httpx
 import openai
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, ROOT, make_settings
+from fixtures import CORPUS, ROOT, make_settings
 from test_api_helpers import LiveServer, SlowService, api_settings, free_port, parse_sse
 
-from unionqa.api import create_app
+from unionqa.api.app import create_app
 from unionqa.cli import main
 from unionqa.service import QAService
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from fixtures import make_settings
 
-from unionqa.embeddings import make_embeddings
 from unionqa.errors import IndexMismatchError, UsageError
+from unionqa.index.embeddings import make_embeddings
 from unionqa.service import QAService
 
 ENGLISH = {

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from conftest import _free_port, make_settings, run_chroma
+from fixtures import free_port, make_settings, run_chroma
 
 from unionqa.errors import BackendUnavailableError
 from unionqa.service import QAService
@@ -24,7 +24,7 @@ QUESTIONS = ["休息日加班工资怎么算", "试用期最长可以约定多�
 
 @pytest.fixture(scope="module")
 def e5():
-    from unionqa.embeddings import make_embeddings
+    from unionqa.index.embeddings import make_embeddings
 
     return make_embeddings("e5-small", "ingest")
 
@@ -103,7 +103,7 @@ def test_another_worker_with_its_own_data_dir_sees_the_same_index(
 
 
 def test_unreachable_server_is_reported_clearly(tmp_path: Path, e5) -> None:
-    down = f"http://127.0.0.1:{_free_port()}"
+    down = f"http://127.0.0.1:{free_port()}"
     svc = server_service(tmp_path / "data", down, "t-down", e5)
     with pytest.raises(BackendUnavailableError, match="Chroma"):
         svc.search("加班费怎么算")

@@ -11,11 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, LAWS
+from fixtures import CORPUS, LAWS
 
-from unionqa.chunking import ARTICLE_MAX, HARD_MAX, MAX_CHARS, TARGET, chunk_document
-from unionqa.chunking import sentence_spans as spans
-from unionqa.corpus import load_bytes, load_file
+from unionqa.ingest.chunking import ARTICLE_MAX, MAX_CHARS, TARGET, chunk_document
+from unionqa.ingest.loaders import load_bytes, load_file
+from unionqa.text.sentences import HARD_MAX
+from unionqa.text.sentences import sentence_spans as spans
 from unionqa.types import Document
 
 SENTENCE_ENDS = set("。！？；!?…")

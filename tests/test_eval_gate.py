@@ -17,10 +17,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from unionqa import evaluation_run
 from unionqa.cli import main
-from unionqa.evaluation_run import JUDGE_SKIPPED, render_html, run_eval
-from unionqa.retrieve import Retriever
+from unionqa.eval import run as evaluation_run
+from unionqa.eval.judge import JUDGE_SKIPPED
+from unionqa.eval.report import render_html
+from unionqa.eval.run import run_eval
+from unionqa.search.retriever import Retriever
 from unionqa.service import QAService
 from unionqa.settings import Settings
 

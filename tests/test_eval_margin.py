@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from unionqa import evaluation as ev
-from unionqa.evaluation_run import run_eval
+from unionqa.eval import metrics as ev
+from unionqa.eval.run import run_eval
 from unionqa.service import QAService
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from unionqa.evaluation import alternatives, parse_questions
+from unionqa.eval.metrics import alternatives, parse_questions
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"

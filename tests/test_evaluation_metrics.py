@@ -6,8 +6,9 @@ import math
 
 import pytest
 
-from unionqa import evaluation as ev
 from unionqa.errors import UsageError
+from unionqa.eval import gates, judge
+from unionqa.eval import metrics as ev
 from unionqa.types import Answer, Citation, Hit
 
 DOC = "第一条 为了保护劳动者。第二条 工资按月支付。加班费为百分之一百五十。"
@@ -301,12 +302,12 @@ def test_summarize_groups_by_kind():
 def test_gate_passes_within_tolerance_and_fails_beyond_it():
     previous = {"hit@5": 0.90, "wrong_refusal_rate": 0.10, "citation_validity": 1.0}
     assert (
-        ev.compare_metrics(
+        gates.compare_metrics(
             {"hit@5": 0.88, "wrong_refusal_rate": 0.12, "citation_validity": 1.0}, previous
         )
         == []
     )
-    failures = ev.compare_metrics(
+    failures = gates.compare_metrics(
         {"hit@5": 0.80, "wrong_refusal_rate": 0.20, "citation_validity": 0.99}, previous
     )
     assert {f.metric for f in failures} == {"hit@5", "wrong_refusal_rate", "citation_validity"}
@@ -315,8 +316,10 @@ def test_gate_passes_within_tolerance_and_fails_beyond_it():
 
 def test_gate_counts_improvements_as_passing_and_missing_metrics_as_failures():
     previous = {"hit@5": 0.5, "key_fact_recall": 0.6}
-    assert [f.metric for f in ev.compare_metrics({"hit@5": 1.0}, previous)] == ["key_fact_recall"]
-    assert ev.compare_metrics({"hit@5": 1.0, "new_metric": 0.0}, {"hit@5": 1.0}) == []
+    assert [f.metric for f in gates.compare_metrics({"hit@5": 1.0}, previous)] == [
+        "key_fact_recall"
+    ]
+    assert gates.compare_metrics({"hit@5": 1.0, "new_metric": 0.0}, {"hit@5": 1.0}) == []
 
 
 # --- LLM judge parsing ----------------------------------------------------------------
@@ -327,4 +330,4 @@ def test_gate_counts_improvements_as_passing_and_missing_metrics_as_failures():
     [("0.8", 0.8), ("Score: 1", 1.0), ("85%", 0.85), ("7", 1.0), ("none", None)],
 )
 def test_parse_judgement(reply, value):
-    assert ev.parse_judgement(reply) == value
+    assert judge.parse_judgement(reply) == value

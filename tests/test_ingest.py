@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from fixtures import make_settings
 
-from unionqa.chunking import CHUNKER_VERSION, chunk_document
-from unionqa.corpus import load_file
 from unionqa.errors import IndexLockedError, IndexMismatchError, UnionQAError, UsageError
+from unionqa.ingest.chunking import CHUNKER_VERSION, chunk_document
+from unionqa.ingest.loaders import load_file
 from unionqa.service import QAService
 
 DOCS = {
@@ -29,7 +29,7 @@ DOCS = {
 @pytest.fixture(scope="module")
 def e5():
     """One real e5 model for the module (loading it per test would only cost time)."""
-    from unionqa.embeddings import make_embeddings
+    from unionqa.index.embeddings import make_embeddings
 
     return make_embeddings("e5-small", "ingest")
 
@@ -325,7 +325,7 @@ def test_keyword_index_reads_the_store_page_by_page(
     """A large store is read in pages (one ``get`` of the law book's 67,338 chunks overflowed
     SQLite's variable limit): with a page of 2 chunks, every chunk still reaches the keyword index
     exactly once."""
-    import unionqa.index as index_module
+    import unionqa.index.store as index_module
 
     svc = service(tmp_path / "data", e5)
     svc.ingest([write_docs(tmp_path / "docs")])
@@ -333,7 +333,7 @@ def test_keyword_index_reads_the_store_page_by_page(
     expected = sorted(col.get()["ids"])
     assert len(expected) >= 3
     monkeypatch.setattr(index_module, "READ_PAGE", 2)
-    ids, texts, metas = svc.index._read_chunks()
+    ids, texts, metas = svc.index.read_chunks()
     assert sorted(ids) == expected
     assert len(texts) == len(metas) == len(ids)
     assert "百分之二百" in "".join(texts)
@@ -388,7 +388,7 @@ def test_a_second_ingest_tokenizes_only_the_new_documents_chunks(
     )
     svc.ingest([docs])
     assert seen and all("带薪休假" in t for t in seen), seen
-    assert svc.index.keyword().search("带薪休假", 3)
+    assert svc.keywords.get().search("带薪休假", 3)
     seen.clear()
     (docs / "新规2.md").write_text("# 新规二\n\n用人单位应当保障职工享受年休假。\n", "utf-8")
     fresh = service(tmp_path / "data", e5)  # a new process: the old tokens come from disk

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import unionqa.keyword as keyword
-from unionqa.keyword import KeywordIndex
+import unionqa.search.keyword as keyword
+from unionqa.search.keyword import KeywordIndex
 
 TEXTS = [
     "第三十九条 劳动者有下列情形之一的，用人单位可以解除劳动合同。",

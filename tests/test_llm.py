@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-import llm_stub
 import pytest
-from conftest import CORPUS, make_settings
+from fixtures import CORPUS, llm_stub, make_settings
 
 from unionqa.service import QAService
 from unionqa.settings import LLMSettings
@@ -144,7 +143,7 @@ def test_personal_data_is_redacted_before_it_reaches_the_llm(llm_index, stub_url
 
 def eval_report(svc: QAService, n: int, out) -> dict:
     """``unionqa eval`` over the first ``n`` questions of eval/questions.jsonl, without baseline."""
-    from unionqa.evaluation_run import run_eval
+    from unionqa.eval.run import run_eval
 
     lines = (CORPUS.parent / "eval" / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     questions = out / "q.jsonl"

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import CORPUS
+from fixtures import CORPUS
 
 # Patches socket before anything else is imported, records every refused address, then runs the
 # CLI with the arguments after "--".
@@ -20,7 +20,7 @@ import ipaddress, os, socket, sys
 
 LOG = os.environ["NET_ATTEMPTS_LOG"]
 
-def _loopback(address):
+def loopback(address):
     if not isinstance(address, tuple) or not address:
         return True
     host = str(address[0])
@@ -34,7 +34,7 @@ def _loopback(address):
 _connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
 
 def _refuse(sock, address):
-    if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address):
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and not loopback(address):
         with open(LOG, "a") as f:
             f.write(repr(address) + "\n")
         raise ConnectionRefusedError("network disabled: %r" % (address,))

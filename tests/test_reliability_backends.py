@@ -14,13 +14,12 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-import llm_stub
 import pytest
-from conftest import make_settings
+from fixtures import llm_stub, make_settings
 from test_api_helpers import LiveServer, api_settings
 from test_reliability_helpers import ChromaServer
 
-from unionqa.api import create_app
+from unionqa.api.app import create_app
 from unionqa.service import QAService
 from unionqa.settings import LLMSettings
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT, _free_port, _tail
+from fixtures import ROOT, free_port, tail
 
 from unionqa.service import QAService
 
@@ -126,7 +126,7 @@ class ChromaServer:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
@@ -146,7 +146,7 @@ class ChromaServer:
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"chroma run exited: {_tail(self.root / 'server.log')}")
+                raise RuntimeError(f"chroma run exited: {tail(self.root / 'server.log')}")
             try:
                 with urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=2) as r:
                     if r.status == 200:
@@ -154,7 +154,7 @@ class ChromaServer:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"chroma run did not answer: {_tail(self.root / 'server.log')}")
+                raise RuntimeError(f"chroma run did not answer: {tail(self.root / 'server.log')}")
             time.sleep(0.1)
 
     def stop(self) -> None:

@@ -24,7 +24,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, ROOT, make_settings
+from fixtures import CORPUS, ROOT, make_settings
 from test_loaders import HTML, minimal_pdf
 from test_reliability_helpers import (
     ASPECTS,
@@ -37,10 +37,11 @@ from test_reliability_helpers import (
     snapshot,
 )
 
-from unionqa.chunking import HARD_MAX, chunk_document
-from unionqa.corpus import MAX_DOCX_UNCOMPRESSED, load_bytes
 from unionqa.errors import IndexLockedError
+from unionqa.ingest.chunking import chunk_document
+from unionqa.ingest.loaders import MAX_DOCX_UNCOMPRESSED, load_bytes
 from unionqa.service import QAService
+from unionqa.text.sentences import HARD_MAX
 
 HASHING = {"UNIONQA_EMBEDDING": "hashing"}
 KILLS = 6  # rounds that end in SIGKILL while holding the lock

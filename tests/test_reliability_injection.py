@@ -9,15 +9,14 @@ from __future__ import annotations
 import re
 import shutil
 
-import llm_stub
 import pytest
-from conftest import make_settings
+from fixtures import llm_stub, make_settings
 
-from unionqa.answer import PROMPT_SYSTEM
+from unionqa.answer.texts import PROMPT_SYSTEM
+from unionqa.answer.verify import is_instruction
 from unionqa.service import QAService
 from unionqa.settings import LLMSettings
 from unionqa.types import Answer
-from unionqa.verify import is_instruction
 
 PHONE = "13800138000"
 URL_ZH = "http://canary-claim.example.net/subsidy"

@@ -18,15 +18,14 @@ import uuid
 from pathlib import Path
 
 import httpx
-import llm_stub
 import pytest
-from conftest import ROOT, make_settings
+from fixtures import ROOT, llm_stub, make_settings
 from test_api_helpers import api_settings, client_for, free_port
 from test_privacy import make_card, make_id
 from test_reliability_helpers import UNIONQA, cli_env, files_containing
 
 from unionqa.feedback import FEEDBACK_FILE, FeedbackStore
-from unionqa.index import _chroma_settings
+from unionqa.index.client import _chroma_settings
 from unionqa.service import QAService
 
 SUBSIDY = "公司招应届生能领什么补助？"
@@ -258,7 +257,7 @@ def test_feedback_older_than_the_retention_period_is_purged_on_open_and_on_inser
     settings = api_settings(svc, tmp_path, feedback_retention_days=10)
     from fastapi.testclient import TestClient
 
-    from unionqa.api import create_app
+    from unionqa.api.app import create_app
 
     with TestClient(create_app(svc, settings=settings, mount_ui=False)):
         pass
@@ -279,7 +278,7 @@ def test_chroma_telemetry_is_off_for_the_embedded_store_and_the_server_client(
 def test_gradio_analytics_are_off_in_the_blocks_and_before_gradio_is_imported(
     corpus_service,
 ) -> None:
-    from unionqa.ui import build_ui
+    from unionqa.ui.app import build_ui
 
     assert build_ui(corpus_service).analytics_enabled is False
     # the launchers set the variable before gradio is first imported, in a clean environment

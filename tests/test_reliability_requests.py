@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from test_api_helpers import LiveServer, api_settings, client_for
 
-from unionqa.api import create_app
-from unionqa.api_routes import ERRORS
+from unionqa.api.app import create_app
+from unionqa.api.routes import ERRORS
 
 CANARY = "回声检测甲乙丙"  # a marker inside every question: it must never come back in an error
 # the routes' declared errors, plus 405 (wrong method) which api.py words for every route

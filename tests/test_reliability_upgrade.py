@@ -11,12 +11,12 @@ from pathlib import Path
 
 import chromadb
 import pytest
-from conftest import CORPUS
+from fixtures import CORPUS
 from test_api_helpers import client_for
 from test_reliability_helpers import json_line, run_cli
 
-from unionqa.chunking import CHUNKER_VERSION
-from unionqa.index import _chroma_settings
+from unionqa.index.client import _chroma_settings
+from unionqa.ingest.chunking import CHUNKER_VERSION
 from unionqa.service import QAService
 
 SUBSIDY = "公司招应届生能领什么补助？"

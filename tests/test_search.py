@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_settings
+from fixtures import make_settings
 
 from unionqa.errors import IndexNotReadyError, UsageError
 from unionqa.service import QAService
@@ -180,7 +180,7 @@ def test_law_filter_kind_law_returns_only_statutes(laws_service) -> None:
 def test_keyword_cache_without_a_filter_column_is_rebuilt_not_used(tmp_path: Path) -> None:
     import json
 
-    from unionqa.keyword import KeywordIndex
+    from unionqa.search.keyword import KeywordIndex
 
     meta = {"doc_id": "d", "source": "a.md", "title": "标题", "kind": "policy", "valid_until": 0}
     KeywordIndex.build(["d#1"], ["加班工资"], [meta], "gen-1").save(tmp_path / "kw")

@@ -11,13 +11,13 @@ from typing import Any
 
 import gradio as gr
 import pytest
-from conftest import make_settings
+from fixtures import make_settings
 
-from unionqa import ui
 from unionqa.errors import IndexNotReadyError
 from unionqa.feedback import FeedbackStore
 from unionqa.service import QAService
 from unionqa.types import Answer
+from unionqa.ui import app as ui
 
 
 class BrokenService(QAService):

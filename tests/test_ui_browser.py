@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS, ROOT, make_settings
+from fixtures import CORPUS, ROOT, make_settings
 
 from unionqa.feedback import FEEDBACK_FILE, FeedbackStore
 from unionqa.service import QAService
@@ -72,7 +72,7 @@ class App:
     service: QAService
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -106,7 +106,7 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory, corpus_service: QAService) -> Iterator[App]:
-    from unionqa.ui import _page_options, build_ui
+    from unionqa.ui.app import _page_options, build_ui
 
     extra = tmp_path_factory.mktemp("hostile")
     (extra / "night-shift-allowance.md").write_text(HOSTILE_MD, encoding="utf-8")
@@ -115,7 +115,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, corpus_service: QAService) -> 
     report = service.ingest([CORPUS, extra])
     assert not report.failed and report.added == len(list(CORPUS.glob("*.md"))) + 1
     demo = build_ui(service)
-    port = _free_port()
+    port = free_port()
     demo.launch(
         server_name="127.0.0.1",
         server_port=port,

@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from unionqa.types import Answer, Citation, Escalation
-from unionqa.ui_render import (
+from unionqa.ui.render import (
     answer_message,
     error_message,
     paragraph_bounds,

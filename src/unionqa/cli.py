@@ -311,7 +311,7 @@ def serve(host: str, port: int, workers: int, data_dir: Path | None) -> None:
     """Run the HTTP API (and the chat UI at /)."""
 
     def run() -> int:
-        from .api import run_server
+        from .api.app import run_server
 
         if data_dir:
             os.environ["UNIONQA_DATA_DIR"] = str(data_dir)
@@ -362,7 +362,7 @@ def eval_(
     """Evaluate answers against the source text; write report.json and report.html."""
 
     def run() -> int:
-        from .evaluation_run import run_eval
+        from .eval.run import run_eval
 
         return run_eval(
             _settings(data_dir),

@@ -13,18 +13,20 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
-from .chunking import chunk_document
-from .corpus import file_sha256, load_bytes, make_doc_id
-from .embeddings import make_embeddings
 from .errors import IngestError, UsageError
-from .index import Index
-from .ingest import Progress, ingest_paths
-from .retrieve import Filters, Retriever
+from .index.embeddings import make_embeddings
+from .index.store import Index
+from .ingest.chunking import CHUNKER_VERSION, chunk_document
+from .ingest.loaders import file_sha256, load_bytes, make_doc_id
+from .ingest.pipeline import Progress, ingest_paths
+from .search.filters import Filters
+from .search.keyword import KeywordCache
+from .search.retriever import Retriever
 from .settings import Settings
 from .types import Answer, Document, DocumentInfo, IngestReport, SearchResult
 
 if TYPE_CHECKING:
-    from .answer import AnswerChain
+    from .answer.chain import AnswerChain
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +39,8 @@ class QAService:
     ) -> None:
         self.settings = settings
         self.role = role
-        self.index = Index(settings)
+        self.index = Index(settings, chunker=CHUNKER_VERSION)
+        self.keywords = KeywordCache(self.index)
         self._embeddings = embeddings
         self._checked_generation: str | None = None
         self._lock = threading.Lock()
@@ -61,11 +64,11 @@ class QAService:
 
     @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self.index, self.embeddings, self.settings.retrieval)
+        return Retriever(self.index, self.embeddings, self.settings.retrieval, self.keywords)
 
     @cached_property
     def chain(self) -> AnswerChain:
-        from .answer import AnswerChain
+        from .answer.chain import AnswerChain
 
         return AnswerChain(self.retriever, self.index, self.settings)
 
@@ -86,7 +89,7 @@ class QAService:
         progress: Progress | None = None,
     ) -> IngestReport:
         targets = [Path(p) for p in paths] or [DEFAULT_CORPUS]
-        return ingest_paths(
+        report = ingest_paths(
             self.index,
             self.embeddings,
             self.settings.embedding,
@@ -95,6 +98,8 @@ class QAService:
             rebuild=rebuild,
             progress=progress,
         )
+        self.keywords.refresh()
+        return report
 
     def add_document(self, data: bytes, filename: str) -> DocumentInfo:
         """Ingest one uploaded file (the API's POST /v1/documents)."""
@@ -112,6 +117,7 @@ class QAService:
             self.index._collections(create=True, embedding=self.settings.embedding)
             self.index.write_document(doc, file_sha256(data), chunks, vectors, origin="upload")
             self.index.finish_write()
+        self.keywords.refresh()
         return next(d for d in self.index.documents() if d.doc_id == doc.doc_id)
 
     def delete_document(self, doc_id: str) -> bool:
@@ -119,6 +125,8 @@ class QAService:
             gone = self.index.delete_document(doc_id)
             if gone:
                 self.index.finish_write()
+        if gone:
+            self.keywords.refresh()
         return gone
 
     def documents(self) -> list[DocumentInfo]:

@@ -1,0 +1,1 @@
+"""The HTTP API front door (FastAPI) over ``QAService``."""

@@ -1,0 +1,369 @@
+"""The HTTP API (``unionqa serve``): a FastAPI app over ``QAService``.
+
+Modules, by noun:
+
+- ``app.py`` (here): the app: ``create_app``, the edge middleware (request id, body limit,
+  access log, last-resort 500), error handlers, ``app_factory`` and ``run_server``;
+- ``routes.py``: dependencies and the routes (ask, search, stream, documents, feedback,
+  health); ``openai.py``: OpenAI-compatible chat completions;
+- ``access.py``: keys, quota, the bounded runner with the deadline, error translation;
+- ``schemas.py``: request/response bodies; ``unionqa.feedback``: the SQLite feedback store.
+
+Every error leaves as ``{"error": code, "message": 中文}``; never a stack trace, never input
+echoed back. The access log names route, status, latency, key id and request id, never the body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import os
+import re
+import threading
+import time
+import traceback
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import __version__
+from ..errors import UnionQAError, UsageError
+from ..privacy import contains_personal_data
+from ..service import QAService
+from ..settings import APISettings, Settings
+from ..text.questions import load_tagger
+from .access import ApiError, Runner, busy_error, translate
+from .openai import router as openai_router
+from .routes import ApiState, health, router
+from .schemas import validation_message
+
+logger = logging.getLogger(__name__)
+access_log = logging.getLogger("unionqa.access")
+
+DESCRIPTION = """unionqa：面向职工政策与权益问题的检索问答服务。每个回答都带有可核对的原文引用；
+资料不支持时明确拒答并给出求助渠道（12351 职工服务热线）。
+
+- 设置了 `UNIONQA_API_KEYS` 时，所有 `/v1` 接口需要 `Authorization: Bearer <密钥>`；
+- 上传、删除文档需要管理员密钥（`UNIONQA_ADMIN_KEYS`）；
+- 错误一律返回 `{"error": 代码, "message": 中文说明}`。
+"""
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+def _json(status: int, body: dict[str, str], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "-"))
+
+
+async def _on_known_error(request: Request, exc: Exception) -> JSONResponse:
+    status, body, headers = translate(exc, _request_id(request))
+    if status >= 500 and not isinstance(exc, ApiError):
+        logger.warning("%s on %s: %s", type(exc).__name__, _route(request.scope), body["error"])
+    return _json(status, body, headers)
+
+
+async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _json(
+        422, {"error": "invalid_request", "message": validation_message(list(exc.errors()))}
+    )
+
+
+_HTTP = {
+    400: (
+        "invalid_request",
+        "请求体无法解析：请发送 UTF-8 编码的 JSON（上传文件请用 multipart/form-data）。",
+    ),
+    404: ("not_found", "没有这个接口，请查看 /docs 中的接口列表。"),
+    405: ("method_not_allowed", "这个接口不支持该请求方法，请查看 /docs。"),
+    413: ("request_too_large", "请求体太大。"),
+}
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code, message = _HTTP.get(exc.status_code, ("http_error", "请求无法处理。"))
+    if exc.status_code == 413 and isinstance(exc.detail, str):
+        message = exc.detail
+    return _json(exc.status_code, {"error": code, "message": message}, dict(exc.headers or {}))
+
+
+# --- the edge: request id, deadline stamp, body limit, access log, last-resort 500 -------------
+
+
+def _route(scope: Scope, status: int = 0) -> str:
+    """The route's template (``/v1/documents/{doc_id}``); for other paths (the docs, a mounted
+    UI) the path without its query, and nothing for a path that matched no route."""
+    route = getattr(scope.get("route"), "path", None)
+    if route:
+        return str(route)
+    return "-" if status in (0, 404) else str(scope.get("path", "-"))[:100]
+
+
+def _too_large(limit: int) -> HTTPException:
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+    return HTTPException(
+        413, f"请求体太大：上限 {size}。问题请精简；大文件请在服务器上用 `unionqa ingest` 导入。"
+    )
+
+
+# the routes that run on the request pool: when it is full they are turned away here, before the
+# body is read, parsed and validated (under overload that work alone kept 503s waiting)
+POOLED = {"/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions"}
+
+
+class Edge:
+    """Pure ASGI (streams pass straight through)."""
+
+    def __init__(self, app: ASGIApp, api: APISettings, runner: Runner | None = None) -> None:
+        self.app = app
+        self.api = api
+        self.runner = runner
+
+    def _limit(self, scope: Scope) -> int:
+        if scope["method"] == "POST" and scope["path"].rstrip("/") == "/v1/documents":
+            return self.api.max_upload_bytes
+        return self.api.max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        given = headers.get("x-request-id", "")
+        # a caller's id that is a phone, ID-card or bank-card number would reach the access log
+        ok = _REQUEST_ID.match(given) and not contains_personal_data(given)
+        rid = given if ok else os.urandom(8).hex()
+        state = scope.setdefault("state", {})
+        state["request_id"] = rid
+        state["deadline_at"] = time.monotonic() + self.api.deadline_s
+        status = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        limit = self._limit(scope)
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _too_large(limit)  # FastAPI re-raises it from body parsing
+            return message
+
+        try:
+            length = int(headers.get("content-length", "0") or 0)
+        except ValueError:
+            length = 0
+        try:
+            if (
+                self.runner is not None
+                and scope["method"] == "POST"
+                and scope["path"].rstrip("/") in POOLED
+                and self.runner.busy()
+            ):
+                await (await _on_known_error(Request(scope), busy_error()))(
+                    scope, receive, send_with_id
+                )
+            elif length > limit:
+                response = await _on_http_error(Request(scope), _too_large(limit))
+                await response(scope, receive, send_with_id)
+            else:
+                await self.app(scope, limited_receive, send_with_id)
+        except HTTPException as e:  # the body limit, hit where FastAPI does not translate it
+            if status == 0:
+                await (await _on_http_error(Request(scope), e))(scope, receive, send_with_id)
+        except Exception as e:  # the last resort: log where (not what was asked), answer 500
+            logger.error(
+                "unhandled %s on %s (request %s)\n%s",
+                type(e).__name__,
+                _route(scope),
+                rid,
+                "".join(traceback.format_tb(e.__traceback__)),
+            )
+            if status == 0:
+                _, body, _ = translate(e, rid)
+                await _json(500, body)(scope, receive, send_with_id)
+        finally:
+            access_log.info(
+                "%s %s %d %.1fms key=%s rid=%s pid=%d",
+                scope["method"],
+                _route(scope, status),
+                status,
+                (time.perf_counter() - t0) * 1000,
+                state.get("key_id", "-"),
+                rid,
+                os.getpid(),
+            )
+
+
+# --- the app ----------------------------------------------------------------------------------
+
+
+WARM_UP_QUERY = "劳动合同"  # a fixed query, not a worker's question
+
+
+def _warm_up(service: QAService) -> None:
+    """Load the model, open the index (``ready`` counts both collections, Chroma's first read of
+    each), search once (the keyword index and the chunks' HNSW segment) and load jieba's
+    part-of-speech tables (0.3 s on a first question), so the first question is quick."""
+    try:
+        info = service.ready()
+        service.search(WARM_UP_QUERY, k=1)
+        load_tagger()
+        logger.info("ready: %s documents, %s chunks", info["documents"], info["chunks"])
+    except UnionQAError as e:
+        logger.warning("not ready yet: %s", type(e).__name__)
+
+
+def _mount_ui(app: FastAPI, service: QAService) -> None:
+    """The chat UI at ``/`` when ``unionqa.ui`` provides ``mount(app, service)``."""
+    try:
+        ui = importlib.import_module("unionqa.ui.app")
+    except ModuleNotFoundError as e:
+        if e.name != "unionqa.ui.app":
+            raise
+        return
+    mount = getattr(ui, "mount", None)
+    if callable(mount):
+        mount(app, service)
+
+
+def create_app(
+    service: QAService | None = None,
+    *,
+    settings: Settings | None = None,
+    mount_ui: bool = True,
+) -> FastAPI:
+    """The API app. Tests pass their own ``service`` (and ``settings`` for the API limits, keys and
+    the feedback store's data dir; default: the service's) and ``mount_ui=False``."""
+    if service is None:
+        service = QAService.from_settings(settings)
+    settings = settings or service.settings
+    state = ApiState.build(service, settings)
+    # Warm up while the rest of the app (the chat page's Gradio above all) is built; the first
+    # request waits for it, since opening the index from several request threads at once races
+    # inside Chroma. Bounded, so a dead backend does not keep the server from starting.
+    warm = threading.Thread(target=_warm_up, args=(service,), daemon=True)
+    warm.start()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _ = state.feedback  # opens the store and purges old rows
+        await asyncio.to_thread(warm.join, settings.api.deadline_s)
+        yield
+        state.runner.shutdown()
+
+    app = FastAPI(
+        title="unionqa",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "questions", "description": "提问与检索"},
+            {"name": "openai", "description": "OpenAI 兼容接口"},
+            {"name": "documents", "description": "文档（修改需管理员密钥）"},
+            {"name": "feedback", "description": "回答评价"},
+            {"name": "health", "description": "探活与就绪"},
+        ],
+    )
+    app.state.api = state
+    app.add_exception_handler(ApiError, _on_known_error)
+    app.add_exception_handler(UnionQAError, _on_known_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(HTTPException, _on_http_error)
+    app.add_middleware(Edge, api=settings.api, runner=state.runner)
+    if settings.api.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.api.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
+    app.include_router(router)
+    app.include_router(openai_router)
+    app.include_router(health)
+    if mount_ui:
+        _mount_ui(app, service)
+    return app
+
+
+def configure_logging(level: str) -> None:
+    """Front-door logging: our loggers (and uvicorn's own) at ``level`` to stderr."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("unionqa").setLevel(level.upper())
+
+
+def app_factory() -> FastAPI:
+    """For uvicorn's ``--factory`` (one call per worker process): settings from the environment."""
+    from ..settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings=settings, mount_ui=_ui_wanted(settings))
+
+
+def _ui_wanted(settings: Settings) -> bool:
+    """``UNIONQA_API__MOUNT_UI=false`` serves the API alone, once APISettings has that field."""
+    return bool(getattr(settings.api, "mount_ui", True))
+
+
+def run_server(
+    settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1
+) -> None:
+    """``unionqa serve``. Several workers need a Chroma server: the embedded store's vectors are
+    not seen by other processes."""
+    if workers < 1:
+        raise UsageError("--workers 至少为 1。")
+    if workers > 1 and not settings.chroma_url:
+        raise UsageError(
+            f"--workers {workers} 需要 Chroma 服务器：嵌入式索引里新加的内容其他进程看不到。"
+            "请先运行 `chroma run --path <目录> --port 8001`，再设置 "
+            "UNIONQA_CHROMA_URL=http://127.0.0.1:8001 并导入文档；或去掉 --workers。"
+        )
+    import uvicorn
+
+    configure_logging(settings.log_level)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "access_log": False,  # ours (unionqa.access) never logs the query string or body
+        "log_config": None,
+        "log_level": settings.log_level.lower(),
+        "server_header": False,
+        "timeout_graceful_shutdown": 10,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings=settings, mount_ui=_ui_wanted(settings)), **options)
+    else:
+        # Each worker calls app_factory, which reads the settings from the environment (the CLI
+        # has put --data-dir there).
+        uvicorn.run("unionqa.api.app:app_factory", factory=True, workers=workers, **options)
+
+
+__all__ = ["app_factory", "create_app", "run_server"]

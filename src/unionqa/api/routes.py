@@ -1,0 +1,361 @@
+"""The API's routes over ``QAService``: questions, documents, feedback, health. Thin: each one
+checks what only HTTP knows (keys, limits, the deadline) and calls the service on the pool."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
+from fastapi.responses import StreamingResponse
+
+from ..feedback import FEEDBACK_FILE, FeedbackStore
+from ..service import QAService
+from ..settings import Settings
+from ..types import Answer, Document, DocumentInfo, SearchResult
+from .access import ApiError, Caller, KeyRing, Quota, Runner, stream_error
+from .schemas import (
+    ASK_EVENT_SCHEMA,
+    AnswerOut,
+    AskRequest,
+    DocumentDeleted,
+    DocumentList,
+    ErrorOut,
+    FeedbackOut,
+    FeedbackRequest,
+    HealthOut,
+    ReadyOut,
+    SearchRequest,
+)
+
+_ERROR_TEXT = {
+    400: "请求内容有误",
+    401: "缺少或无效的 API 密钥",
+    403: "密钥没有这个权限",
+    404: "没有找到",
+    409: "索引正被另一个任务写入",
+    413: "请求体太大",
+    422: "请求格式不正确（含问题过长）",
+    429: "请求太频繁（响应头 Retry-After 给出等待秒数）",
+    500: "服务内部错误",
+    503: "服务暂不可用：索引未就绪、需要重建、后端不可达或服务正忙",
+    504: "处理超时",
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text} for code, text in _ERROR_TEXT.items()
+}
+# The same, spelled out for routes whose own response class is not JSON (FastAPI would document
+# their errors under that media type too); ErrorOut is in the components through ERRORS.
+JSON_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": text,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    }
+    for code, text in _ERROR_TEXT.items()
+}
+SSE_EXAMPLE = (
+    'event: delta\ndata: {"text": "要点：……[1]"}\n\n'
+    'event: answer\ndata: {"answer": "……", "refused": false, "citations": [...], "id": "ans_…"}\n\n'
+    "event: done\ndata: {}\n\n"
+)
+
+
+# --- per-app state and dependencies -------------------------------------------------------
+
+
+@dataclass
+class ApiState:
+    service: QAService
+    settings: Settings
+    keys: KeyRing
+    quota: Quota
+    runner: Runner
+    _feedback: FeedbackStore | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def build(cls, service: QAService, settings: Settings) -> ApiState:
+        api = settings.api
+        return cls(
+            service=service,
+            settings=settings,
+            keys=KeyRing(settings.key_list(), settings.key_list(admin=True)),
+            quota=Quota(api.quota_per_minute),
+            runner=Runner(api.max_concurrency, api.deadline_s),
+        )
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        """Opened (and purged) on first use; the app's startup opens it too."""
+        with self._lock:
+            if self._feedback is None:
+                self._feedback = FeedbackStore(
+                    self.settings.data_dir / FEEDBACK_FILE,
+                    self.settings.api.feedback_retention_days,
+                )
+            return self._feedback
+
+
+# Dependencies are async: they do not block, and FastAPI would hop to a thread for a plain def.
+async def get_state(request: Request) -> ApiState:
+    state: ApiState = request.app.state.api
+    return state
+
+
+StateDep = Annotated[ApiState, Depends(get_state)]
+
+
+async def get_service(state: StateDep) -> QAService:
+    return state.service
+
+
+ServiceDep = Annotated[QAService, Depends(get_service)]
+
+
+async def api_caller(request: Request, state: StateDep) -> Caller:
+    """Every /v1 route: a known key when keys are configured, then the quota."""
+    client = request.client.host if request.client else "-"
+    caller = state.keys.identify(request.headers.get("authorization"), client)
+    request.state.key_id = caller.key_id or "-"
+    state.keys.require_api(caller)
+    state.quota.check(caller.bucket)
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(api_caller)]
+
+
+async def admin_caller(caller: CallerDep, state: StateDep) -> Caller:
+    state.keys.require_admin(caller)
+    return caller
+
+
+class Work:
+    """This request's way to run blocking service calls: on the pool, before its deadline."""
+
+    def __init__(self, state: ApiState, deadline_at: float) -> None:
+        self.state = state
+        self.deadline_at = deadline_at
+
+    async def __call__(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        return await self.state.runner.call(self.deadline_at, fn, *args, **kwargs)
+
+    def stream(self, make: Any) -> AsyncGenerator[Any, None]:
+        return self.state.runner.stream(self.deadline_at, make)
+
+    def check_text(self, question: str, history: Iterable[str] = ()) -> None:
+        limit = self.state.settings.api.max_question_chars
+        if not question.strip():
+            raise ApiError(422, "empty_question", "问题不能为空，请输入要咨询的内容。")
+        if len(question) > limit:
+            raise ApiError(
+                422,
+                "question_too_long",
+                f"问题太长：最多 {limit} 个字，请精简后再问（可以分几次问）。",
+            )
+        if any(len(turn) > limit for turn in history):
+            raise ApiError(
+                422, "history_too_long", f"history 中的每条提问最多 {limit} 个字，请精简。"
+            )
+
+
+async def get_work(request: Request, state: StateDep) -> Work:
+    deadline_at = getattr(request.state, "deadline_at", None)
+    if deadline_at is None:
+        deadline_at = time.monotonic() + state.settings.api.deadline_s
+    return Work(state, deadline_at)
+
+
+WorkDep = Annotated[Work, Depends(get_work)]
+DocId = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_-]{1,100}$", examples=["graduate-hiring-subsidy-ab0ea37d"])
+]
+
+
+def new_answer_id() -> str:
+    return f"ans_{uuid.uuid4().hex}"
+
+
+def public_info(info: DocumentInfo) -> DocumentInfo:
+    """Server paths (the folder a file was ingested from) stay on the server."""
+    meta = {k: v for k, v in info.metadata.items() if k != "root"}
+    return info.model_copy(update={"metadata": meta})
+
+
+def sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+class SSEResponse(StreamingResponse):
+    """Server-sent events, not cached or buffered on the way (nginx honours X-Accel-Buffering)."""
+
+    media_type = "text/event-stream"
+
+    def __init__(self, content: AsyncIterator[str], status_code: int = 200) -> None:
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        super().__init__(content, status_code=status_code, headers=headers)
+
+
+# --- questions ----------------------------------------------------------------------------
+
+router = APIRouter(prefix="/v1", dependencies=[Depends(api_caller)], responses=ERRORS)
+
+
+@router.post("/ask", summary="提问：带引用的回答", tags=["questions"])
+async def ask(body: AskRequest, service: ServiceDep, work: WorkDep) -> AnswerOut:
+    """回答职工的问题。`answer` 中每个 `[n]` 对应 `citations[n-1]`；资料不支持时 `refused` 为 true，
+    `escalation` 给出求助渠道。返回的 `id` 用于 `POST /v1/feedback`。"""
+    work.check_text(body.question, body.history)
+    answer = await work(service.ask, body.question, history=body.history, as_of=body.as_of)
+    return AnswerOut.from_answer(answer, new_answer_id())
+
+
+@router.post("/search", summary="检索：返回原文片段", tags=["questions"])
+async def search(body: SearchRequest, service: ServiceDep, work: WorkDep) -> SearchResult:
+    work.check_text(body.question)
+    filters = body.filters.as_dict() if body.filters else None
+    result: SearchResult = await work(service.search, body.question, k=body.k, filters=filters)
+    return result
+
+
+@router.post(
+    "/ask/stream",
+    summary="提问（流式，server-sent events）",
+    tags=["questions"],
+    response_class=SSEResponse,
+    responses={
+        **JSON_ERRORS,
+        200: {
+            "description": '`event: delta`（`{"text": …}`，逐句）→ `event: answer`（完整回答 JSON，'
+            "含 id）→ `event: done`。中途出错：`event: error`（错误 JSON）。",
+            "content": {"text/event-stream": {"schema": ASK_EVENT_SCHEMA, "example": SSE_EXAMPLE}},
+        },
+    },
+)
+async def ask_stream(body: AskRequest, service: ServiceDep, work: WorkDep) -> SSEResponse:
+    work.check_text(body.question, body.history)
+    items = work.stream(
+        lambda: service.ask_stream(body.question, history=body.history, as_of=body.as_of)
+    )
+    first = await anext(items)  # errors before the first piece still get their status code
+    return SSEResponse(_ask_events(first, items))
+
+
+async def _ask_events(
+    first: str | Answer, items: AsyncGenerator[str | Answer, None]
+) -> AsyncIterator[str]:
+    answer_id = new_answer_id()
+    try:
+        item = first
+        while True:
+            if isinstance(item, Answer):
+                out = AnswerOut.from_answer(item, answer_id).model_dump(mode="json")
+                yield sse("answer", out)
+            else:
+                yield sse("delta", {"text": item})
+            item = await anext(items)
+    except StopAsyncIteration:
+        yield sse("done", {})
+    except Exception as e:  # translated: the client gets the JSON error as an event
+        yield sse("error", stream_error(e, "/v1/ask/stream"))
+    finally:
+        await items.aclose()
+
+
+# --- documents ----------------------------------------------------------------------------
+
+
+@router.get("/documents", summary="已导入的文档", tags=["documents"])
+async def documents(service: ServiceDep, work: WorkDep) -> DocumentList:
+    infos: list[DocumentInfo] = await work(service.documents)
+    return DocumentList(count=len(infos), documents=[public_info(i) for i in infos])
+
+
+@router.get("/documents/{doc_id}", summary="文档全文（供查看引用出处）", tags=["documents"])
+async def get_document(doc_id: DocId, service: ServiceDep, work: WorkDep) -> Document:
+    doc: Document | None = await work(service.get_document, doc_id)
+    if doc is None:
+        raise ApiError(
+            404, "document_not_found", "没有这个文档，请先用 GET /v1/documents 查看文档列表。"
+        )
+    return doc
+
+
+@router.post(
+    "/documents",
+    summary="上传并导入一个文档（需管理员密钥）",
+    tags=["documents"],
+    status_code=201,
+    dependencies=[Depends(admin_caller)],
+)
+async def add_document(
+    file: Annotated[UploadFile, File(description="支持 .md .txt .html .docx .pdf")],
+    service: ServiceDep,
+    work: WorkDep,
+) -> DocumentInfo:
+    data = await file.read()
+    info: DocumentInfo = await work(service.add_document, data, file.filename or "")
+    return public_info(info)
+
+
+@router.delete(
+    "/documents/{doc_id}",
+    summary="删除一个文档（需管理员密钥）",
+    tags=["documents"],
+    dependencies=[Depends(admin_caller)],
+)
+async def delete_document(doc_id: DocId, service: ServiceDep, work: WorkDep) -> DocumentDeleted:
+    if not await work(service.delete_document, doc_id):
+        raise ApiError(404, "document_not_found", "没有这个文档，无需删除。")
+    return DocumentDeleted(doc_id=doc_id)
+
+
+# --- feedback -----------------------------------------------------------------------------
+
+
+@router.post("/feedback", summary="评价一个回答", tags=["feedback"], status_code=201)
+async def feedback(
+    body: FeedbackRequest, caller: CallerDep, state: StateDep, work: WorkDep
+) -> FeedbackOut:
+    """保存回答编号、评价、留言（抹去个人信息后）、时间和密钥编号；不保存问题原文。"""
+
+    def store() -> str:
+        return state.feedback.add(body.answer_id, body.rating, body.comment, caller.key_id).id
+
+    return FeedbackOut(id=await work(store))
+
+
+# --- health -------------------------------------------------------------------------------
+
+health = APIRouter(tags=["health"])
+
+
+@health.get("/healthz", summary="进程存活")
+async def healthz() -> HealthOut:
+    return HealthOut(pid=os.getpid())
+
+
+@health.get(
+    "/readyz",
+    summary="可以接受请求：模型已加载，索引已打开且不为空",
+    responses={503: ERRORS[503], 504: ERRORS[504]},
+)
+async def readyz(service: ServiceDep, work: WorkDep) -> ReadyOut:
+    info: dict[str, Any] = await work(service.ready)
+    if not info.get("chunks"):
+        raise ApiError(503, "index_empty", "索引是空的：请先导入文档（`unionqa ingest`）。")
+    return ReadyOut(
+        documents=int(info["documents"]),
+        chunks=int(info["chunks"]),
+        embedding=info.get("embedding"),
+        pid=os.getpid(),
+    )
+
+
+__all__ = ["ERRORS", "ApiState", "health", "router"]

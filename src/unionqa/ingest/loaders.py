@@ -1,0 +1,269 @@
+"""Files → ``Document``: discovery, encodings, front matter, formats, statutes.
+
+``Document.text`` is the decoded body. YAML front matter (Markdown) and a statute's
+``<!-- provenance -->`` first line are *excluded*; every offset points into the body.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import IngestError, UsageError
+from ..text.articles import ARTICLE_RE
+from ..types import Document
+
+logger = logging.getLogger(__name__)
+
+SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_DOCX_UNCOMPRESSED = 100 * 1024 * 1024  # a zip bomb stops here
+
+HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
+PROVENANCE_RE = re.compile(r"^<!--\s*title:\s*(?P<title>[^|]*?)\s*\|.*?-->\s*\n?")
+DATE_CN_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def iter_files(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
+    """Yield (file, root) pairs; a folder is walked recursively in sorted order."""
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"路径不存在：{p}")
+        if p.is_file():
+            yield p, p.parent
+            continue
+        for f in sorted(p.rglob("*")):
+            if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts):
+                yield f, p
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED
+
+
+def make_doc_id(source: str, folder: str = "") -> str:
+    """Stable, URL-safe id: a readable slug of the source plus a short hash of it (and of the
+    folder it came from, when two folders hold a file at the same relative path)."""
+    stem = source.rsplit(".", 1)[0]
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:48] or "doc"
+    key = f"{folder}\0{source}" if folder else source
+    return f"{slug}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}"
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- decoding -------------------------------------------------------------------------
+
+
+def decode_bytes(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, GB18030/GBK; else a clear error."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" not in data[:4096]:
+        try:
+            text = data.decode("gb18030")
+            if _looks_like_text(text):
+                return text
+        except UnicodeDecodeError:
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and _looks_like_text(str(best)):
+        return str(best)
+    raise IngestError("无法识别文件编码（不是 UTF-8、GB18030/GBK 或 UTF-16 文本）")
+
+
+def _looks_like_text(text: str) -> bool:
+    if not text:
+        return True
+    bad = sum(1 for ch in text[:20000] if (ord(ch) < 32 and ch not in "\n\r\t\f") or ch == "\ufffd")
+    return bad / min(len(text), 20000) < 0.01
+
+
+# --- formats --------------------------------------------------------------------------
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    m = re.match(r"^---[ \t]*\n(.*?\n)---[ \t]*\n", text, re.S)
+    if not m:
+        return {}, text
+    try:
+        meta = yaml.safe_load(m.group(1)) or {}
+    except yaml.YAMLError as e:
+        raise IngestError(f"YAML 文件头格式错误：{e.__class__.__name__}") from e
+    if not isinstance(meta, dict):
+        raise IngestError("YAML 文件头不是键值对")
+    return meta, text[m.end() :]
+
+
+def _html_text(raw: str) -> tuple[str, str | None]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(raw, "lxml")
+    # <title> lives in <head>, which is dropped below: keep it as the fallback title
+    page_title = soup.title.get_text(" ", strip=True) if soup.title is not None else ""
+    for tag in soup(["script", "style", "noscript", "template", "head"]):
+        tag.decompose()
+    for tag in soup.select(
+        "[hidden], [aria-hidden=true], [style*='display:none'], [style*='display: none']"
+    ):
+        tag.decompose()
+    title = page_title or None
+    h1 = soup.find("h1")
+    if h1 is not None:
+        title = h1.get_text(" ", strip=True) or title
+    blocks = []
+    for el in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]):
+        if el.find(["p", "li", "td"]) is not None:
+            continue
+        t = el.get_text(" ", strip=True)
+        if t:
+            blocks.append(t)
+    if not blocks:
+        body = soup.get_text("\n", strip=True)
+        blocks = [line for line in body.splitlines() if line.strip()]
+    return "\n\n".join(blocks), title
+
+
+def _docx_text(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile as e:
+        raise IngestError("DOCX 文件已损坏（不是有效的 zip 包）") from e
+    if total > MAX_DOCX_UNCOMPRESSED:
+        raise IngestError("DOCX 解压后过大，疑似压缩炸弹，已拒绝")
+    import docx
+
+    try:
+        d = docx.Document(io.BytesIO(data))
+    except Exception as e:  # python-docx raises many types for broken packages
+        raise IngestError(f"DOCX 文件无法解析：{e.__class__.__name__}") from e
+    return "\n\n".join(p.text.strip() for p in d.paragraphs if p.text.strip())
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+    except (PyPdfError, ValueError, KeyError, OSError, TypeError, AttributeError) as e:
+        raise IngestError(f"PDF 文件已损坏或无法解析：{e.__class__.__name__}") from e
+    text = "\n\n".join(p for p in pages if p)
+    if not text.strip():
+        raise IngestError("PDF 中没有可提取的文字（可能是扫描件）")
+    return text
+
+
+# --- statutes -------------------------------------------------------------------------
+
+
+def looks_like_statute(text: str) -> bool:
+    articles = sum(1 for line in text.splitlines()[:4000] if ARTICLE_RE.match(line))
+    return articles >= 3
+
+
+def _statute_metadata(text: str) -> dict[str, Any]:
+    """Title from the first heading, version date = latest date in the header block."""
+    meta: dict[str, Any] = {"kind": "law"}
+    m = re.search(r"^#\s+(.+?)\s*$", text, re.M)
+    if m:
+        meta["title"] = m.group(1)
+    header_end = text.find("<!-- INFO END -->")
+    if header_end < 0:
+        first = re.search(r"^(##|第[零〇一二三四五六七八九十百千]+条)", text, re.M)
+        header_end = first.start() if first else 0
+    dates = [date(int(y), int(mo), int(d)) for y, mo, d in DATE_CN_RE.findall(text[:header_end])]
+    if dates:
+        meta["version_date"] = max(dates).isoformat()
+    return meta
+
+
+# --- the entry point ------------------------------------------------------------------
+
+
+def load_file(path: Path, root: Path) -> tuple[Document, str]:
+    """Read one file into a Document; returns it with the sha256 of the file's bytes."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise IngestError(
+            f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_FILE_BYTES // (1024 * 1024)} MB）"
+        )
+    data = path.read_bytes()
+    return load_bytes(data, path.relative_to(root).as_posix()), file_sha256(data)
+
+
+def load_bytes(data: bytes, source: str) -> Document:
+    """Parse file bytes named ``source`` (a relative path; its suffix picks the format)."""
+    suffix = Path(source).suffix.lower()
+    if suffix not in SUPPORTED:
+        raise UsageError(f"不支持的文件类型：{suffix or '无扩展名'}（支持 {' '.join(SUPPORTED)}）")
+    if not data.strip():
+        raise IngestError("文件为空")
+    meta: dict[str, Any] = {}
+    title: str | None = None
+    if suffix == ".docx":
+        text = _docx_text(data)
+    elif suffix == ".pdf":
+        text = _pdf_text(data)
+    else:
+        raw = decode_bytes(data)
+        if suffix in (".html", ".htm"):
+            text, title = _html_text(raw)
+        else:
+            text = raw.replace("\r\n", "\n").replace("\r", "\n")
+            if suffix in (".md", ".markdown"):
+                meta, text = _split_front_matter(text)
+            pm = PROVENANCE_RE.match(text)
+            if pm:
+                meta.setdefault("provenance", text[: pm.end()].strip())
+                text = text[pm.end() :]
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text.strip():
+        raise IngestError("文件中没有可用的文字")
+    if meta.get("kind") in (None, "law") and looks_like_statute(text):
+        for k, v in _statute_metadata(text).items():
+            meta.setdefault(k, v)
+    if title is None:
+        title = meta.get("title")
+    if not title:
+        hm = re.search(r"^#\s+(.+?)\s*$", text, re.M)
+        title = hm.group(1) if hm else Path(source).stem
+    meta = {k: _plain(v) for k, v in meta.items() if v is not None}
+    meta.setdefault("region", "national")
+    return Document(
+        doc_id=make_doc_id(source), source=source, title=str(title), text=text, metadata=meta
+    )
+
+
+def _plain(value: Any) -> Any:
+    """YAML values → JSON-friendly ones (dates to ISO strings)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,1 @@
+"""Question → ranked hits: the keyword (BM25) index, metadata filters and the hybrid retriever."""

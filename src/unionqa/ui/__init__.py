@@ -1,0 +1,1 @@
+"""The worker chat UI front door (Gradio) over ``QAService``."""
