@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
-from .errors import IngestError, UsageError
+from .errors import UsageError
 from .index.embeddings import make_embeddings
 from .index.store import Index
-from .ingest.chunking import CHUNKER_VERSION, chunk_document
-from .ingest.loaders import file_sha256, load_bytes, make_doc_id
-from .ingest.pipeline import Progress, ingest_paths
+from .ingest.chunking import CHUNKER_VERSION
+from .ingest.loaders import make_doc_id
+from .ingest.pipeline import Progress, ingest_paths, ingest_upload, read_upload
 from .search.filters import Filters
 from .search.keyword import KeywordCache
 from .search.retriever import Retriever
@@ -103,22 +103,10 @@ class QAService:
 
     def add_document(self, data: bytes, filename: str) -> DocumentInfo:
         """Ingest one uploaded file (the API's POST /v1/documents)."""
-        name = Path(filename or "").name
-        if not name or name in (".", ".."):
-            raise UsageError("缺少文件名。")
-        doc = load_bytes(data, f"uploads/{name}")
-        chunks = chunk_document(doc)
-        if not chunks:
-            raise IngestError("文件中没有可切分的文字")
-        vectors = self.embeddings.embed_documents([c.embed_text for c in chunks])
-        with self.index.lock():
-            if self.index.exists():
-                self.index.check_compatible(self.settings.embedding)
-            self.index._collections(create=True, embedding=self.settings.embedding)
-            self.index.write_document(doc, file_sha256(data), chunks, vectors, origin="upload")
-            self.index.finish_write()
+        upload = read_upload(data, filename)  # a bad file fails before the model loads
+        ingest_upload(self.index, self.embeddings, self.settings.embedding, upload)
         self.keywords.refresh()
-        return next(d for d in self.index.documents() if d.doc_id == doc.doc_id)
+        return next(d for d in self.index.documents() if d.doc_id == upload.doc.doc_id)
 
     def delete_document(self, doc_id: str) -> bool:
         with self.index.lock():

@@ -97,6 +97,10 @@ class Index:
                 ) from e
             raise
 
+    def create(self, embedding: str) -> None:
+        """Create the collections if they are missing, recording ``embedding`` and the chunker."""
+        self._collections(create=True, embedding=embedding)
+
     def _collections(self, create: bool = False, embedding: str | None = None) -> tuple[Any, Any]:
         with self.backend():
             if create:
@@ -206,17 +210,6 @@ class Index:
             return None
         m = got["metadatas"][0]
         return as_document(doc_id, got["documents"][0], m)
-
-    def write_document(
-        self,
-        doc: Document,
-        sha256: str,
-        chunks: list[Chunk],
-        vectors: list[list[float]],
-        origin: str,
-        root: str = "",
-    ) -> None:
-        self.write_documents([Written(doc, sha256, chunks, vectors, origin, root)])
 
     def write_documents(self, items: list[Written]) -> None:
         """Replace the documents' chunks, then record them in the registry (that order makes a

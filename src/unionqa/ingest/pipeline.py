@@ -29,7 +29,7 @@ from ..index.registry import Written
 from ..index.store import Index
 from ..types import Chunk, Document, IngestFailure, IngestReport
 from .chunking import chunk_document
-from .loaders import is_supported, iter_files, load_file, make_doc_id
+from .loaders import file_sha256, is_supported, iter_files, load_bytes, load_file, make_doc_id
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ def ingest_paths(
             # build beside the live index; swap only when done, so a failed rebuild loses nothing
             target = Index(index.settings, f"{index.name}-rebuild", chunker=index.chunker)
             target.drop()
-        elif index.exists():
-            index.check_compatible(embedding_name)
+        else:
+            _check_compatible(index, embedding_name)
         prune_roots = {str(p.resolve()) for p in paths if p.is_dir()} if prune else set()
         report = _run(target, embeddings, embedding_name, files, prune_roots, progress)
         if rebuild:
@@ -77,6 +77,50 @@ def ingest_paths(
             index.finish_swap()
         index.finish_write()
     return report.model_copy(update={"seconds": round(time.perf_counter() - t0, 3)})
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file, read and chunked (no model needed yet)."""
+
+    doc: Document
+    sha256: str
+    chunks: list[Chunk]
+
+
+def read_upload(data: bytes, filename: str) -> Upload:
+    """An uploaded file's document and chunks; its id is ``uploads/<file name>``."""
+    name = Path(filename or "").name
+    if not name or name in (".", ".."):
+        raise UsageError("缺少文件名。")
+    doc = load_bytes(data, f"uploads/{name}")
+    return Upload(doc, file_sha256(data), _chunks(doc))
+
+
+def ingest_upload(
+    index: Index, embeddings: Embeddings, embedding_name: str, upload: Upload
+) -> None:
+    """Embed and write one uploaded document (the API's POST /v1/documents), under the lock."""
+    vectors = embeddings.embed_documents([c.embed_text for c in upload.chunks])
+    with index.lock():
+        _check_compatible(index, embedding_name)
+        index.create(embedding_name)
+        index.write_documents(
+            [Written(upload.doc, upload.sha256, upload.chunks, vectors, origin="upload")]
+        )
+        index.finish_write()
+
+
+def _check_compatible(index: Index, embedding_name: str) -> None:
+    if index.exists():
+        index.check_compatible(embedding_name)
+
+
+def _chunks(doc: Document) -> list[Chunk]:
+    chunks = chunk_document(doc)
+    if not chunks:
+        raise IngestError("文件中没有可切分的文字")
+    return chunks
 
 
 def _run(
@@ -87,7 +131,7 @@ def _run(
     prune_roots: set[str],
     progress: Progress | None,
 ) -> IngestReport:
-    index._collections(create=True, embedding=embedding_name)
+    index.create(embedding_name)
     registry = index.registry()
     counts = {"added": 0, "updated": 0, "unchanged": 0, "removed": 0, "chunks": 0}
     failed: list[IngestFailure] = []
@@ -152,9 +196,7 @@ def _run(
             if old is not None and old.sha256 == sha:
                 counts["unchanged"] += 1
             else:
-                chunks = chunk_document(doc)
-                if not chunks:
-                    raise IngestError("文件中没有可切分的文字")
+                chunks = _chunks(doc)
                 pending.append(_Pending(doc, folder, sha, chunks, old is None))
         except (IngestError, UsageError) as e:
             failed.append(IngestFailure(path=str(path), error=str(e)))
