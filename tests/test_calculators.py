@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 
-from unionqa.calc_parse import parse_inputs
-from unionqa.calculators import KINDS, LAWS, Calculation, calculate
+from unionqa.calc import KINDS, LAWS, Calculation, calculate, parse_inputs
 from unionqa.errors import UsageError
 from unionqa.types import Citation
 

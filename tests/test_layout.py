@@ -1,6 +1,6 @@
 """The package's layout: imports run one way, stage by stage, and no module grows past 400 lines.
 
-    floor (errors, types, settings, privacy) ← text ← index ← ingest ← search ← answer
+    floor (errors, types, settings, privacy) ← text ← calc ← index ← ingest ← search ← answer
         ← feedback, service ← ui ← api, eval ← cli
 
 A module imports only from its own sub-package, the floor, ``text/`` and what comes earlier in
@@ -26,6 +26,7 @@ RANK = {
     "settings": 0,
     "privacy": 0,
     "text": 1,
+    "calc": 1.5,
     "index": 2,
     "ingest": 3,
     "search": 4,

@@ -14,9 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .calculators import KINDS
-from .errors import UsageError
-from .verify import cn_to_int
+from ..errors import UsageError
+from ..text.numerals import cn_to_int
+from .kinds import KINDS
 
 _CN = "零〇一二两三四五六七八九十百千万"
 _N = r"(?:\d{1,3}(?:\.\d+)?|[零〇一二两三四五六七八九十]{1,3})"  # a count: 4, 12, 十二, 两

@@ -1,12 +1,12 @@
 """Rules of the kinds counted in hours, months and dates: overtime pay, the probation limit and
-the arbitration time limit (``Run`` is in ``calc_run``)."""
+the arbitration time limit (``Run`` is in ``run``)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from .calc_run import (
+from .run import (
     ARB,
     HOURS,
     LCL,

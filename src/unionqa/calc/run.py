@@ -1,6 +1,6 @@
 """What every calculator rule shares: the law names, number and date helpers, and ``Run``.
 
-A rule (``calc_pay``, ``calc_time``) reads the coerced inputs in ``run.v`` and writes steps
+A rule (``pay``, ``periods``) reads the coerced inputs in ``run.v`` and writes steps
 through ``run.step(law, article, zh, en)``, so every step names the article it applies and
 cites it. A rule returns the result as ``(value, unit, text)``, or None after listing
 ``run.missing`` and stating the rule. ``calculators.calculate`` is the public entry point.
@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .types import Citation
+from ..types import Citation
 
 Cite = Callable[[str, str], Citation | None]
 Outcome = tuple[int | float, str, str] | None

@@ -1,11 +1,11 @@
-"""Rules of the leave kinds: maternity leave and paid annual leave (``Run`` is in ``calc_run``)."""
+"""Rules of the leave kinds: maternity leave and paid annual leave (``Run`` is in ``run``)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from .calc_run import FEMALE, LEAVE, LEAVE_MEAS, Outcome, Run, fmt, num
-from .errors import UsageError
+from ..errors import UsageError
+from .run import FEMALE, LEAVE, LEAVE_MEAS, Outcome, Run, fmt, num
 
 
 def maternity_leave(run: Run) -> Outcome:

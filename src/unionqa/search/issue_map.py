@@ -1,0 +1,392 @@
+"""The labour issue map: workers' words → the labour situations a question describes → the
+articles that govern them.
+
+A situation (``situations/*.yaml`` beside this module, one entry each, reviewed like code) has
+exemplar questions in workers' own words, optional trigger and exclusion terms, the governing
+articles as references (``{law: 劳动合同法, article: 第三十条}`` or, for a non-statute,
+``{title: 招聘高校毕业生, contains: 每招聘1人}``), where to go, a deadline, the facts a hotline
+needs and the calculator that applies. A hotline adds or overrides situations with YAML files in
+``<data_dir>/situations/``.
+
+Matching is nearest exemplars by the embedding model (the exemplars are embedded once and the
+matrix cached under the data dir, keyed by the map's and the model's fingerprint), plus a small
+bonus for a trigger term and a veto for an exclusion term. References are resolved against the
+keyword index at run time, so a situation whose documents are not indexed contributes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from ..errors import UsageError
+from ..text.articles import law_title_matches
+from ..text.tokens import tokenize
+
+logger = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).with_name("situations")
+MIN_EXEMPLARS = 8
+OFFICES = (
+    "劳动保障监察",
+    "劳动争议调解组织",
+    "劳动争议仲裁委员会",
+    "人民法院",
+    "社会保险经办机构",
+    "社会保险行政部门",
+    "工会",
+    "人社部门",
+    "公共就业服务机构",
+    "妇联",
+    "网信部门",
+    "公安机关",
+)
+CALCULATORS = (
+    "severance",
+    "unlawful_termination",
+    "notice_pay",
+    "no_contract_double_wage",
+    "overtime_pay",
+    "probation_limit",
+    "maternity_leave",
+    "arbitration_deadline",
+    "annual_leave",
+)
+_ARTICLE_LABEL = re.compile(r"^第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?$")
+_FIELDS = {
+    "id",
+    "name",
+    "name_en",
+    "exemplars",
+    "triggers",
+    "excludes",
+    "articles",
+    "offices",
+    "deadline",
+    "deadline_en",
+    "facts",
+    "calculator",
+    "advice",
+    "advice_en",
+}
+
+
+class MapError(UsageError):
+    """A situation file is invalid; the message names the file, the entry and the field."""
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    law: str | None = None  # the end of a document title: 劳动合同法
+    article: str | None = None  # 第三十条
+    title: str | None = None  # a title substring, for documents without articles
+    contains: str | None = None  # a verbatim phrase of the passage
+
+    def __str__(self) -> str:
+        if self.law:
+            return f"{self.law}{self.article}"
+        return f"《{self.title}》“{self.contains}”"
+
+
+@dataclass(frozen=True)
+class Situation:
+    id: str
+    name: str
+    name_en: str
+    exemplars: tuple[str, ...]
+    articles: tuple[ArticleRef, ...] = ()
+    triggers: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    offices: tuple[str, ...] = ()
+    deadline: str | None = None
+    deadline_en: str | None = None
+    facts: tuple[str, ...] = ()
+    calculator: str | None = None
+    advice: str | None = None
+    advice_en: str | None = None
+    file: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name
+
+
+@dataclass(frozen=True)
+class Match:
+    situation: Situation
+    score: float
+    trigger: bool = False
+
+
+def _strings(value: Any, where: str, name: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise MapError(f"{where}：字段 {name} 应为非空字符串列表。")
+    return tuple(v.strip() for v in value)
+
+
+def _ref(value: Any, where: str) -> ArticleRef:
+    if not isinstance(value, dict):
+        raise MapError(f"{where}：articles 的每一项应为 {{law, article}} 或 {{title, contains}}。")
+    unknown = set(value) - {"law", "article", "title", "contains"}
+    if unknown:
+        raise MapError(f"{where}：articles 中有未知字段 {', '.join(sorted(unknown))}。")
+    if value.get("law"):
+        label = str(value.get("article") or "")
+        if not _ARTICLE_LABEL.match(label):
+            raise MapError(
+                f"{where}：articles 中 {value['law']} 的条文编号无效：{label or '（空）'}。"
+            )
+        return ArticleRef(law=str(value["law"]), article=label)
+    if value.get("title") and value.get("contains"):
+        return ArticleRef(title=str(value["title"]), contains=str(value["contains"]))
+    raise MapError(f"{where}：articles 的每一项应为 {{law, article}} 或 {{title, contains}}。")
+
+
+def parse_entry(raw: Any, file: str, index: int) -> Situation:
+    where = f"{file} 第 {index + 1} 项"
+    if not isinstance(raw, dict):
+        raise MapError(f"{where}：应为一个 YAML 映射。")
+    sid = raw.get("id")
+    if not isinstance(sid, str) or not re.fullmatch(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)*", sid):
+        raise MapError(f"{where}：字段 id 缺失或无效（小写字母、数字、点）。")
+    where = f"{file} 的 {sid}"
+    unknown = set(raw) - _FIELDS
+    if unknown:
+        raise MapError(f"{where}：未知字段 {', '.join(sorted(unknown))}。")
+    for name in ("name", "name_en"):
+        if not isinstance(raw.get(name), str) or not raw[name].strip():
+            raise MapError(f"{where}：缺少字段 {name}。")
+    exemplars = _strings(raw.get("exemplars"), where, "exemplars")
+    if len(exemplars) < MIN_EXEMPLARS:
+        raise MapError(f"{where}：exemplars 至少要 {MIN_EXEMPLARS} 条，现在 {len(exemplars)} 条。")
+    offices = _strings(raw.get("offices"), where, "offices")
+    for o in offices:
+        if o not in OFFICES:
+            raise MapError(f"{where}：未知的 offices 取值 {o}（可用：{'、'.join(OFFICES)}）。")
+    calculator = raw.get("calculator")
+    if calculator is not None and calculator not in CALCULATORS:
+        raise MapError(f"{where}：未知的 calculator {calculator}。")
+    articles = raw.get("articles") or []
+    if not isinstance(articles, list):
+        raise MapError(f"{where}：字段 articles 应为列表。")
+    text = {k: raw.get(k) for k in ("deadline", "deadline_en", "advice", "advice_en")}
+    for k, v in text.items():
+        if v is not None and not isinstance(v, str):
+            raise MapError(f"{where}：字段 {k} 应为字符串。")
+    return Situation(
+        id=sid,
+        name=raw["name"].strip(),
+        name_en=raw["name_en"].strip(),
+        exemplars=exemplars,
+        articles=tuple(_ref(a, where) for a in articles),
+        triggers=_strings(raw.get("triggers"), where, "triggers"),
+        excludes=_strings(raw.get("excludes"), where, "excludes"),
+        offices=offices,
+        facts=_strings(raw.get("facts"), where, "facts"),
+        calculator=calculator,
+        file=file,
+        **text,
+    )
+
+
+class _NoAliases(yaml.SafeLoader):
+    """A situation file is small reviewed data: anchors and aliases are refused."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            raise MapError("不允许使用 YAML 别名（*alias）。")
+        return super().compose_node(parent, index)
+
+
+def load_file(path: Path) -> list[Situation]:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliases)  # noqa: S506
+    except MapError as e:
+        raise MapError(f"{path.name}：{e}") from e
+    except yaml.YAMLError as e:
+        raise MapError(f"{path.name}：不是有效的 YAML（{e.__class__.__name__}）。") from e
+    except UnicodeDecodeError as e:
+        raise MapError(f"{path.name}：不是 UTF-8 编码。") from e
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise MapError(f"{path.name}：应为情形的列表。")
+    return [parse_entry(entry, path.name, i) for i, entry in enumerate(raw)]
+
+
+@dataclass
+class IssueMap:
+    situations: list[Situation]
+    overrides: list[str] = field(default_factory=list)  # ids a data-dir file replaced
+
+    @classmethod
+    def load(cls, extra_dir: Path | None = None, package: bool = True) -> IssueMap:
+        """The package's situations, then ``extra_dir/*.yaml`` (add or override by id)."""
+        by_id: dict[str, Situation] = {}
+        for path in sorted(PACKAGE_DIR.glob("*.yaml")) if package else []:
+            for s in load_file(path):
+                if s.id in by_id:
+                    raise MapError(f"{path.name} 的 {s.id}：id 与 {by_id[s.id].file} 重复。")
+                by_id[s.id] = s
+        overrides = []
+        if extra_dir is not None and extra_dir.is_dir():
+            seen: dict[str, str] = {}
+            for path in sorted(extra_dir.glob("*.yaml")):
+                for s in load_file(path):
+                    if s.id in seen:
+                        raise MapError(f"{path.name} 的 {s.id}：id 与 {seen[s.id]} 重复。")
+                    seen[s.id] = path.name
+                    if s.id in by_id:
+                        overrides.append(s.id)
+                    by_id[s.id] = s
+        return cls(list(by_id.values()), overrides)
+
+    def get(self, sid: str) -> Situation | None:
+        return next((s for s in self.situations if s.id == sid), None)
+
+    def fingerprint(self) -> str:
+        text = json.dumps(
+            [(s.id, s.exemplars) for s in self.situations], ensure_ascii=False
+        ).encode("utf-8")
+        return hashlib.blake2b(text, digest_size=12).hexdigest()
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Chosen on the development questions only (bench/tune_map.py), never the eval set."""
+
+    # a question whose nearest exemplar is below this is about no labour situation (e5 puts
+    # off-topic questions at 0.87-0.90 and answerable ones from 0.89 up)
+    min_similarity: float = 0.905
+    top_exemplars: int = 3  # a Chinese question's score: the mean of its 3 nearest exemplars
+    lexical_weight: float = 0.03  # BM25 over each situation's exemplars, name and triggers
+    trigger_bonus: float = 0.005
+    second_margin: float = 0.01  # a second situation within this of the best is kept too
+    max_matches: int = 3
+
+
+class Matcher:
+    """Question → ranked situations. The exemplar matrix is built once per process (loaded
+    from the cache under the data dir when the map and the model are unchanged)."""
+
+    def __init__(self, issue_map: IssueMap, embeddings: Any, cache_dir: Path | None) -> None:
+        self.map = issue_map
+        self.embeddings = embeddings
+        self.cache_dir = cache_dir
+        self._matrix: np.ndarray | None = None
+        self._owner: np.ndarray | None = None
+        self._bm25: Any = None
+        self._lock = threading.Lock()
+
+    def _cache_path(self) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        model = getattr(self.embeddings, "name", type(self.embeddings).__name__)
+        return self.cache_dir / f"situations-{model}-{self.map.fingerprint()}.npy"
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._matrix is not None:
+                return
+            texts: list[str] = []
+            owner: list[int] = []
+            for i, s in enumerate(self.map.situations):
+                texts.extend(s.exemplars)
+                owner.extend([i] * len(s.exemplars))
+            self._owner = np.asarray(owner, dtype=np.int32)
+            self._bm25 = _situation_bm25(self.map.situations)
+            path = self._cache_path()
+            if path is not None and path.exists():
+                m = np.load(path)
+                if m.shape[0] == len(texts):
+                    self._matrix = m
+                    return
+            logger.info("embedding %d situation exemplars", len(texts))
+            m = np.asarray(self.embeddings.encode(texts, query=True), dtype=np.float32)
+            if path is not None and path.parent.is_dir():
+                for old in path.parent.glob("situations-*.npy"):
+                    old.unlink(missing_ok=True)
+                tmp = path.with_name(path.stem + ".tmp.npy")
+                np.save(tmp, m)
+                tmp.replace(path)
+            self._matrix = m
+
+    def match(
+        self, text: str, vector: Sequence[float], lang: str, cfg: MatchSettings
+    ) -> list[Match]:
+        """The situations ``text`` (with its vector) describes, best first; [] for none."""
+        if not self.map.situations:
+            return []
+        self.warm_up()
+        assert self._matrix is not None and self._owner is not None
+        sims = self._matrix @ np.asarray(vector, dtype=np.float32)
+        if float(sims.max()) < cfg.min_similarity:
+            return []
+        # English questions have few exemplars of their language: their nearest one decides
+        k = 1 if lang == "en" else cfg.top_exemplars
+        dense = np.array(
+            [np.sort(sims[self._owner == i])[-k:].mean() for i in range(len(self.map.situations))]
+        )
+        lexical = _bm25_scores(self._bm25, text, len(dense))
+        if lexical.max() > 0:
+            dense = dense + cfg.lexical_weight * lexical / lexical.max()
+        folded = text.lower()
+        scored: list[Match] = []
+        for i, s in enumerate(self.map.situations):
+            if any(x.lower() in folded for x in s.excludes):
+                continue
+            trig = any(t.lower() in folded for t in s.triggers)
+            scored.append(
+                Match(s, round(float(dense[i]) + (cfg.trigger_bonus if trig else 0.0), 4), trig)
+            )
+        scored.sort(key=lambda m: -m.score)
+        if not scored:
+            return []
+        top = scored[0].score
+        return [m for m in scored if m.score >= top - cfg.second_margin][: cfg.max_matches]
+
+
+def _situation_bm25(situations: Sequence[Situation]) -> Any:
+    import bm25s
+
+    docs = [tokenize(" ".join([*s.exemplars, s.name, *s.triggers])) for s in situations]
+    model = bm25s.BM25()
+    model.index(docs, show_progress=False)
+    return model
+
+
+def _bm25_scores(model: Any, text: str, n: int) -> np.ndarray:
+    vocab = getattr(model, "vocab_dict", {})
+    tokens = [t for t in tokenize(text) if t in vocab]
+    if not tokens:
+        return np.zeros(n, dtype=np.float32)
+    return np.asarray(model.get_scores(tokens), dtype=np.float32)
+
+
+def resolve(ref: ArticleRef, kw: Any, texts: Any) -> list[str]:
+    """Chunk ids that a reference names in the keyword index (``texts(ids)`` fetches chunk
+    texts, for the ``contains`` form)."""
+    titles = kw.columns["title"]
+    if ref.law and ref.article:
+        return [
+            cid
+            for cid in kw.article_rows(ref.article)
+            if law_title_matches(titles[kw.row[cid]], ref.law)
+        ]
+    rows = [i for t, idx in kw.by_title.items() if ref.title and ref.title in t for i in idx]
+    ids = [kw.ids[i] for i in rows]
+    if not ids:
+        return []
+    found = texts(ids)
+    return [cid for cid in ids if ref.contains and ref.contains in found.get(cid, "")]

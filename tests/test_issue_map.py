@@ -1,0 +1,195 @@
+"""The labour issue map: its data files, their validation, the matcher and its cache."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fixtures import ROOT, SHARED
+
+from unionqa.index.embeddings import HashingEmbeddings
+from unionqa.search.issue_map import (
+    MIN_EXEMPLARS,
+    PACKAGE_DIR,
+    IssueMap,
+    MapError,
+    Matcher,
+    MatchSettings,
+)
+from unionqa.text.articles import law_title_matches
+
+LAW_DIRS = [SHARED / "corpora" / "laws", SHARED / "corpora" / "regs"]
+
+GOOD = """
+- id: test.thing
+  name: 测试情形
+  name_en: A test situation
+  exemplars: [一, 二, 三, 四, 五, 六, 七, How about eight]
+  articles:
+    - {law: 劳动合同法, article: 第三十条}
+  offices: [劳动保障监察]
+"""
+
+
+@pytest.fixture(scope="module")
+def issue_map() -> IssueMap:
+    return IssueMap.load()
+
+
+def test_package_map_has_eighty_situations_each_with_eight_exemplars_and_english(issue_map):
+    assert len(issue_map.situations) >= 80
+    ids = [s.id for s in issue_map.situations]
+    assert len(ids) == len(set(ids))
+    for s in issue_map.situations:
+        assert len(s.exemplars) >= MIN_EXEMPLARS, s.id
+        assert any(not re.search(r"[\u4e00-\u9fff]", e) for e in s.exemplars), s.id
+        assert s.name and s.name_en
+
+
+def test_every_statute_reference_names_an_article_that_exists(issue_map):
+    if not all(d.is_dir() for d in LAW_DIRS):
+        pytest.skip("../shared is absent (a fresh clone has none)")
+    articles: dict[str, set[str]] = {}
+    for d in LAW_DIRS:
+        for f in d.glob("*.md"):
+            text = f.read_text(encoding="utf-8")
+            title = re.search(r"title:\s*([^|]+?)\s*\|", text.splitlines()[0]).group(1)
+            articles[title.removeprefix("中华人民共和国")] = set(
+                re.findall(r"^(第[零〇一二三四五六七八九十百千]+条)", text, re.M)
+            )
+    corpus = [f.read_text(encoding="utf-8") for f in (ROOT / "corpus").glob("*.md")]
+    for s in issue_map.situations:
+        for ref in s.articles:
+            if ref.law:
+                laws = [t for t in articles if law_title_matches(t, ref.law)]
+                assert laws, f"{s.id}: no document titled …{ref.law}"
+                assert any(ref.article in articles[t] for t in laws), f"{s.id}: {ref}"
+            else:
+                assert any(ref.title in t and ref.contains in t for t in corpus), f"{s.id}: {ref}"
+
+
+def _bigrams(text: str) -> set[str]:
+    flat = re.sub(r"[\s\W_]+", "", text.lower())
+    return {flat[i : i + 2] for i in range(len(flat) - 1)}
+
+
+def _questions() -> list[str]:
+    files = [*(ROOT / "eval").glob("*.jsonl"), *(SHARED / "eval-dev").glob("*.jsonl")]
+    return [json.loads(line)["question"] for f in files for line in f.open() if line.strip()]
+
+
+def test_no_exemplar_is_a_near_copy_of_a_development_or_evaluation_question(issue_map):
+    # character-bigram Jaccard: 0.5 and above reads as the same question reworded slightly
+    questions = [(q, _bigrams(q)) for q in _questions()]
+    assert len(questions) > 100
+    for s in issue_map.situations:
+        for ex in s.exemplars:
+            b = _bigrams(ex)
+            for q, qb in questions:
+                if b and qb:
+                    assert len(b & qb) / len(b | qb) < 0.5, f"{s.id}: {ex!r} ~ {q!r}"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (GOOD + GOOD, "重复"),
+        (GOOD.replace("How about eight", "").replace(", ]", "]"), "exemplars 至少要"),
+        (GOOD.replace("第三十条", "30"), "条文编号无效"),
+        (GOOD.replace("劳动保障监察", "居委会"), "未知的 offices"),
+        (GOOD + "  colour: red\n", "未知字段 colour"),
+        (GOOD.replace("  name_en: A test situation\n", ""), "缺少字段 name_en"),
+        ("- &a [x, x]\n- *a\n", "别名"),
+        ("- id: [unclosed\n", "不是有效的 YAML"),
+    ],
+)
+def test_an_invalid_situation_file_is_refused_naming_file_entry_and_field(tmp_path, text, message):
+    (tmp_path / "local.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(MapError) as err:
+        IssueMap.load(tmp_path)
+    assert message in str(err.value)
+    assert "local.yaml" in str(err.value)
+
+
+def test_a_data_dir_file_adds_and_overrides_situations(tmp_path, issue_map):
+    first = issue_map.situations[0]
+    override = GOOD.replace("test.thing", first.id) + GOOD.replace("test.thing", "local.new")
+    (tmp_path / "hotline.yaml").write_text(override, encoding="utf-8")
+    m = IssueMap.load(tmp_path)
+    assert m.get(first.id).name == "测试情形" and m.get("local.new") is not None
+    assert m.overrides == [first.id]
+    assert len(m.situations) == len(issue_map.situations) + 1
+
+
+class _Counting(HashingEmbeddings):
+    calls = 0
+
+    def encode(self, texts, query):
+        type(self).calls += 1
+        return super().encode(texts, query)
+
+
+def test_exemplar_vectors_are_cached_and_rebuilt_when_the_map_changes(tmp_path):
+    (tmp_path / "map").mkdir()
+    (tmp_path / "map" / "a.yaml").write_text(GOOD, encoding="utf-8")
+    m = IssueMap.load(tmp_path / "map", package=False)
+    Matcher(m, _Counting(), tmp_path).warm_up()
+    assert _Counting.calls == 1 and len(list(tmp_path.glob("situations-*.npy"))) == 1
+    Matcher(m, _Counting(), tmp_path).warm_up()
+    assert _Counting.calls == 1  # read from the cache
+    (tmp_path / "map" / "a.yaml").write_text(GOOD.replace("How about eight", "八"), "utf-8")
+    Matcher(IssueMap.load(tmp_path / "map", package=False), _Counting(), tmp_path).warm_up()
+    assert _Counting.calls == 2 and len(list(tmp_path.glob("situations-*.npy"))) == 1
+
+
+def test_an_exclusion_term_rules_a_situation_out(tmp_path):
+    text = GOOD.replace("offices:", "excludes: [工伤]\n  offices:")
+    (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    emb = HashingEmbeddings()
+    matcher = Matcher(IssueMap.load(tmp_path, package=False), emb, None)
+    cfg = MatchSettings(min_similarity=-1.0)
+    vector = emb.encode(["一"], query=True)[0]
+    assert [m.situation.id for m in matcher.match("一", vector, "zh", cfg)] == ["test.thing"]
+    assert matcher.match("一 工伤", vector, "zh", cfg) == []
+
+
+@pytest.fixture(scope="module")
+def e5_matcher(issue_map):
+    from unionqa.index.embeddings import E5SmallEmbeddings
+
+    emb = E5SmallEmbeddings(threads=2)
+    return Matcher(issue_map, emb, None), emb
+
+
+@pytest.mark.parametrize(
+    "question, situation",
+    [
+        ("厂里三个月没发工钱了，老板人也找不到", "wage.arrears"),
+        ("我怀孕五个月，领导让我去搬货不去就降工资", "women.pregnancy"),
+        ("在公司干了八年今天突然说裁员，给钱吗", "term.layoff"),
+        ("被辞退一年半了还能告吗", "dispute.deadline"),
+        (
+            "My employer never gave me a written contract, can I get double pay?",
+            "contract.no_written",
+        ),
+    ],
+)
+def test_colloquial_questions_match_their_situation(e5_matcher, question, situation):
+    matcher, emb = e5_matcher
+    lang = "en" if question.isascii() else "zh"
+    got = matcher.match(question, emb.encode([question], query=True)[0], lang, MatchSettings())
+    assert got and situation in [m.situation.id for m in got[:2]], got[:3]
+
+
+@pytest.mark.parametrize(
+    "question", ["明天北京下雨吗", "红烧肉怎么做才好吃", "推荐几部好看的电影", "iPhone怎么截屏"]
+)
+def test_off_topic_questions_match_no_situation(e5_matcher, question):
+    matcher, emb = e5_matcher
+    got = matcher.match(question, emb.encode([question], query=True)[0], "zh", MatchSettings())
+    assert got == []
+
+
+def test_package_data_dir_is_shipped():
+    assert PACKAGE_DIR.is_dir() and len(list(PACKAGE_DIR.glob("*.yaml"))) >= 5
