@@ -21,6 +21,7 @@ from .ingest.loaders import make_doc_id
 from .ingest.pipeline import Progress, ingest_paths, ingest_upload, read_upload
 from .search.filters import Filters
 from .search.keyword import KeywordCache
+from .search.refs import References
 from .search.retriever import Retriever
 from .settings import Settings
 from .types import Answer, Document, DocumentInfo, IngestReport, SearchResult
@@ -65,6 +66,11 @@ class QAService:
     @cached_property
     def retriever(self) -> Retriever:
         return Retriever(self.index, self.embeddings, self.settings.retrieval, self.keywords)
+
+    @cached_property
+    def references(self) -> References:
+        """Articles and passages named by the issue map and the calculators, found in the index."""
+        return References(self.index, self.keywords)
 
     @cached_property
     def chain(self) -> AnswerChain:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -85,8 +85,43 @@ def cite(n: int, span: Any, quote: str, valid_until: date | None = None) -> Cita
 
 
 class Escalation(_Frozen):
+    """Where a person takes over: always the hotline and why; for a matched labour situation
+    also the office to go to and a fact summary with no raw question text (personal data
+    redacted); ``urgency`` "urgent" with the numbers to call at once (110, 120, 12351)."""
+
     hotline: str
     reason: str
+    situation: str | None = None
+    office: str | None = None
+    urgency: Literal["urgent", "normal"] = "normal"
+    urgent_class: str | None = None  # self_harm, violence, injury, collective_arrears, detained
+    call_now: list[str] = Field(default_factory=list)
+    summary: str = ""
+
+
+class SituationRef(_Frozen):
+    id: str
+    name: str
+    score: float
+
+
+class CalcResult(_Frozen):
+    value: float | int
+    unit: str
+    text: str
+
+
+class Calculation(_Frozen):
+    """The CONTRACT's Calculation. ``result`` is None when an input or an article is missing,
+    and for wage arrears while still employed (no time limit runs; the notices say so)."""
+
+    kind: str
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    missing: list[str] = Field(default_factory=list)
+    result: CalcResult | None = None
+    steps: list[str] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)
 
 
 class Answer(_Frozen):
@@ -96,6 +131,11 @@ class Answer(_Frozen):
     notices: list[str] = Field(default_factory=list)
     escalation: Escalation | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    # answered: the documents answer it; partial: they speak to the situation but not to the
+    # point asked (refused, citing the governing rule); none: nothing relevant (refused)
+    coverage: Literal["answered", "partial", "none"] = "answered"
+    situations: list[SituationRef] = Field(default_factory=list)
+    calculation: Calculation | None = None
 
 
 class DocumentInfo(_Frozen):

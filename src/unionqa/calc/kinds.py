@@ -36,8 +36,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import UsageError
+from ..types import CalcResult, Calculation
 from . import contract, leave, pay, periods
-from .models import CalcResult, Calculation, InputSpec, KindSpec
+from .models import InputSpec, KindSpec
 from .run import (
     LAWS,
     Cite,

@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from ..types import Citation
+from pydantic import BaseModel, ConfigDict
 
 InputType = Literal["number", "integer", "date", "boolean", "choice"]
 
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
-
-
-class CalcResult(_Frozen):
-    value: float | int
-    unit: str
-    text: str
-
-
-class Calculation(_Frozen):
-    """The CONTRACT's Calculation. ``result`` is None when an input or an article is missing,
-    and for wage arrears while still employed (no time limit runs; the notices say so)."""
-
-    kind: str
-    inputs: dict[str, Any] = Field(default_factory=dict)
-    missing: list[str] = Field(default_factory=list)
-    result: CalcResult | None = None
-    steps: list[str] = Field(default_factory=list)
-    citations: list[Citation] = Field(default_factory=list)
-    notices: list[str] = Field(default_factory=list)
 
 
 class InputSpec(_Frozen):

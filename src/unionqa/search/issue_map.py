@@ -30,7 +30,6 @@ import numpy as np
 import yaml
 
 from ..errors import UsageError
-from ..text.articles import law_title_matches
 from ..text.tokens import tokenize
 
 logger = logging.getLogger(__name__)
@@ -203,7 +202,7 @@ def parse_entry(raw: Any, file: str, index: int) -> Situation:
 class _NoAliases(yaml.SafeLoader):
     """A situation file is small reviewed data: anchors and aliases are refused."""
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+    def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             raise MapError("不允许使用 YAML 别名（*alias）。")
         return super().compose_node(parent, index)
@@ -372,21 +371,3 @@ def _bm25_scores(model: Any, text: str, n: int) -> np.ndarray:
     if not tokens:
         return np.zeros(n, dtype=np.float32)
     return np.asarray(model.get_scores(tokens), dtype=np.float32)
-
-
-def resolve(ref: ArticleRef, kw: Any, texts: Any) -> list[str]:
-    """Chunk ids that a reference names in the keyword index (``texts(ids)`` fetches chunk
-    texts, for the ``contains`` form)."""
-    titles = kw.columns["title"]
-    if ref.law and ref.article:
-        return [
-            cid
-            for cid in kw.article_rows(ref.article)
-            if law_title_matches(titles[kw.row[cid]], ref.law)
-        ]
-    rows = [i for t, idx in kw.by_title.items() if ref.title and ref.title in t for i in idx]
-    ids = [kw.ids[i] for i in rows]
-    if not ids:
-        return []
-    found = texts(ids)
-    return [cid for cid in ids if ref.contains and ref.contains in found.get(cid, "")]
