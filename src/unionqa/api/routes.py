@@ -24,6 +24,7 @@ from .schemas import (
     ASK_EVENT_SCHEMA,
     AnswerOut,
     AskRequest,
+    ClassifyRequest,
     DocumentDeleted,
     DocumentList,
     ErrorOut,
@@ -214,6 +215,17 @@ async def ask(body: AskRequest, service: ServiceDep, work: WorkDep) -> AnswerOut
     work.check_text(body.question, body.history)
     answer = await work(service.ask, body.question, history=body.history, as_of=body.as_of)
     return AnswerOut.from_answer(answer, new_answer_id())
+
+
+@router.post(
+    "/classify", summary="分类：问题属于哪类劳动情形、去哪办、要了解哪些事实", tags=["questions"]
+)
+async def classify(body: ClassifyRequest, service: ServiceDep, work: WorkDep) -> dict[str, Any]:
+    """把职工的问题归入劳动情形（欠薪、经济补偿、工伤……），给出主管部门、时效、热线需要了解的事实、
+    适用的计算器和依据条文是否已导入，供热线分派工单。问题文字不被存储。"""
+    work.check_text(body.question, body.history)
+    result: dict[str, Any] = await work(service.classify, body.question, history=body.history)
+    return result
 
 
 @router.post("/search", summary="检索：返回原文片段", tags=["questions"])

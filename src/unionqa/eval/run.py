@@ -30,9 +30,10 @@ from ..settings import Settings
 from ..types import Answer, Citation, Document, Hit
 from . import metrics as ev
 from .baseline import CHUNK_OVERLAP, CHUNK_SIZE, TOP_K, NaiveRAG
-from .gates import GATES, compare_metrics
+from .gates import GATES, check_floors, compare_metrics
 from .judge import JUDGE_SKIPPED, Judge
 from .report import RETRIEVAL_METRICS, print_summary, render_html
+from .understanding import understanding_scores
 
 logger = logging.getLogger(__name__)
 
@@ -103,13 +104,20 @@ def run_eval(
 
     metrics = ours.metrics(items)
     base_metrics = theirs.metrics(items) if theirs else None
-    failures = compare_metrics(metrics["overall"], previous["overall"]) if previous else []
+    failures: list[Any] = (
+        compare_metrics(metrics["overall"], previous["overall"]) if previous else []
+    )
+    floors = read_floors(compare) if compare else {}
+    failures += check_floors(
+        metrics["overall"], floors, base_metrics["overall"] if base_metrics else None
+    )
     report = _report(items, questions, ingest, settings, as_of, ours, theirs, metrics, base_metrics)
     report["setup_seconds"] = setup
     if compare:
         report["gate"] = {
             "compare": str(compare),
             "gates": [g.__dict__ for g in GATES],
+            "floors": floors,
             "failures": [str(f) for f in failures],
             "passed": not failures,
         }
@@ -122,6 +130,13 @@ def run_eval(
     (out / "report.html").write_text(render_html(report), encoding="utf-8")
     print_summary(Console(), report, failures, out)
     return 1 if failures else 0
+
+
+def read_floors(path: Path) -> dict[str, dict[str, float]]:
+    """The absolute floors a baseline file carries (``"floors"``), or none."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    floors = data.get("floors") if isinstance(data, dict) else None
+    return floors if isinstance(floors, dict) else {}
 
 
 def read_snapshot(path: Path) -> dict[str, Any]:
@@ -237,6 +252,7 @@ def _run_one(
             scores["error"] = float(answer is None)
             shown = answer or Answer(answer="", refused=False)
             scores.update(ev.answer_scores(item, shown, doc_text))
+            scores.update(understanding_scores(item, shown))
             if answer is not None:
                 timings.update(answer.timings_ms)
                 if judge is not None:
