@@ -39,7 +39,6 @@ from ..errors import UnionQAError, UsageError
 from ..privacy import contains_personal_data
 from ..service import QAService
 from ..settings import APISettings, Settings
-from ..text.questions import load_tagger
 from .access import ApiError, Runner, busy_error, translate
 from .openai import router as openai_router
 from .routes import ApiState, health, router
@@ -222,17 +221,10 @@ class Edge:
 # --- the app ----------------------------------------------------------------------------------
 
 
-WARM_UP_QUERY = "劳动合同"  # a fixed query, not a worker's question
-
-
 def _warm_up(service: QAService) -> None:
-    """Load the model, open the index (``ready`` counts both collections, Chroma's first read of
-    each), search once (the keyword index and the chunks' HNSW segment) and load jieba's
-    part-of-speech tables (0.3 s on a first question), so the first question is quick."""
+    """``service.warm_up()``, so the first question is quick; an index not ready yet is logged."""
     try:
-        info = service.ready()
-        service.search(WARM_UP_QUERY, k=1)
-        load_tagger()
+        info = service.warm_up()
         logger.info("ready: %s documents, %s chunks", info["documents"], info["chunks"])
     except UnionQAError as e:
         logger.warning("not ready yet: %s", type(e).__name__)

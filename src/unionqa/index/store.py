@@ -32,7 +32,7 @@ from ..errors import (
     UnionQAError,
 )
 from ..settings import Settings
-from ..types import Chunk, Document, DocumentInfo
+from ..types import Document, DocumentInfo
 from .client import is_connection_error, open_client
 from .lock import writer_lock
 from .registry import Written, as_document, doc_info, record, write_manifest
