@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -313,10 +312,7 @@ def serve(host: str, port: int, workers: int, data_dir: Path | None) -> None:
     def run() -> int:
         from .api.app import run_server
 
-        if data_dir:
-            os.environ["UNIONQA_DATA_DIR"] = str(data_dir)
-            get_settings.cache_clear()
-        run_server(get_settings(), host=host, port=port, workers=workers)
+        run_server(_settings(data_dir), host=host, port=port, workers=workers)
         return 0
 
     _guard(run)
