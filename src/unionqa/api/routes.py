@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
 from fastapi.responses import StreamingResponse
+from fastapi.sse import format_sse_event
 
 from ..feedback import FEEDBACK_FILE, FeedbackStore
 from ..service import QAService
@@ -189,16 +190,20 @@ def public_info(info: DocumentInfo) -> DocumentInfo:
     return info.model_copy(update={"metadata": meta})
 
 
-def sse(event: str, data: Any) -> str:
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+def sse(event: str | None, data: Any) -> bytes:
+    """One server-sent event (FastAPI's framing) with ``data`` as one line of JSON."""
+    return format_sse_event(event=event, data_str=json.dumps(data, ensure_ascii=False))
 
 
 class SSEResponse(StreamingResponse):
-    """Server-sent events, not cached or buffered on the way (nginx honours X-Accel-Buffering)."""
+    """Server-sent events, not cached or buffered on the way (nginx honours X-Accel-Buffering).
+    Returned by the endpoint, not declared as FastAPI's generator-style ``EventSourceResponse``:
+    the first piece is awaited before the response starts, so an error before it still gets its
+    status code."""
 
     media_type = "text/event-stream"
 
-    def __init__(self, content: AsyncIterator[str], status_code: int = 200) -> None:
+    def __init__(self, content: AsyncIterator[bytes], status_code: int = 200) -> None:
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         super().__init__(content, status_code=status_code, headers=headers)
 
@@ -261,7 +266,7 @@ async def ask_stream(body: AskRequest, service: ServiceDep, work: WorkDep) -> SS
 
 async def _ask_events(
     first: str | Answer, items: AsyncGenerator[str | Answer, None]
-) -> AsyncIterator[str]:
+) -> AsyncIterator[bytes]:
     answer_id = new_answer_id()
     try:
         item = first

@@ -48,7 +48,6 @@ METRIC_ROWS: tuple[tuple[str, str, bool], ...] = (
     ("answer_relevance", "relevance (judge)", False),
 )
 COUNT_METRICS = {"answer_chars", "citations_per_answer", f"context_chars@{ev.QUOTE_K}"}
-RETRIEVAL_METRICS = {m for m, _, _ in RETRIEVAL_ROWS} | {f"context_chars@{ev.QUOTE_K}"}
 
 
 def cell(metrics: dict[str, Any] | None, name: str, status: str) -> str:
@@ -111,8 +110,6 @@ def print_summary(
         console.print(
             "seconds: " + ", ".join(f"{k[:-2]} {v:.1f}" for k, v in report["setup_seconds"].items())
         )
-    if report["answers"] != "ok":
-        console.print(f"answers: {report['answers']}")
     console.print(f"faithfulness, answer relevance (LLM judge): {report['llm_judge']}")
     if report.get("gate"):
         if failures:
