@@ -48,8 +48,15 @@ lint: dev
 
 check: lint test
 
+SHARED ?= ../shared
 eval: dev
 	$(BIN)/unionqa eval --ingest corpus --questions eval/questions.jsonl --out eval/out --compare eval/baseline.json
+	@if [ -d $(SHARED)/corpora/laws ] && [ -d $(SHARED)/corpora/regs ]; then \
+	  $(BIN)/unionqa eval --ingest corpus --ingest $(SHARED)/corpora/laws --ingest $(SHARED)/corpora/regs \
+	    --questions eval/dev_workers.jsonl --out eval/out-dev --compare eval/dev_workers_baseline.json && \
+	  $(BIN)/unionqa eval --ingest $(SHARED)/corpora/laws --questions $(SHARED)/eval-dev/real_questions.jsonl \
+	    --out eval/out-real --compare eval/real_questions_baseline.json; \
+	else echo "$(SHARED) is absent: the development set and real_questions are not evaluated"; fi
 
 bench: dev
 	$(BIN)/python bench/bench_ingest.py corpus laws

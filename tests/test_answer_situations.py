@@ -68,9 +68,24 @@ def test_missing_facts_are_named_after_the_general_rule(laws_service):
 @pytest.mark.parametrize(
     "turns, situation, law, article",
     [
-        (["老板两个月没发工资了", "那我能去哪里告他？"], "wage.arrears", "劳动争议调解仲裁法", None),
-        (["我被公司无缘无故辞退了", "那能要多少赔偿？"], "term.unlawful", "劳动合同法", "第八十七条"),
-        (["公司用AI面试自动决定录不录用我", "那这个我可以拒绝吗？"], "ai.automated_decision", "个人信息保护法", "第二十四条"),
+        (
+            ["老板两个月没发工资了", "那我能去哪里告他？"],
+            "wage.arrears",
+            "劳动争议调解仲裁法",
+            None,
+        ),
+        (
+            ["我被公司无缘无故辞退了", "那能要多少赔偿？"],
+            "term.unlawful",
+            "劳动合同法",
+            "第八十七条",
+        ),
+        (
+            ["公司用AI面试自动决定录不录用我", "那这个我可以拒绝吗？"],
+            "ai.automated_decision",
+            "个人信息保护法",
+            "第二十四条",
+        ),
     ],
 )
 def test_three_turn_dialogues_keep_their_situation(laws_service, turns, situation, law, article):
@@ -112,7 +127,9 @@ def test_a_request_for_a_person_hands_off(laws_service):
 
 
 def test_an_escalation_summary_holds_facts_not_the_question(laws_service):
-    a = laws_service.ask("我叫王小明，电话13812345678，在深圳干了3年，月薪6000，公司要把我调去搬货，能要求多少补偿？转人工")
+    a = laws_service.ask(
+        "我叫王小明，电话13812345678，在深圳干了3年，月薪6000，公司要把我调去搬货，能要求多少补偿？转人工"
+    )
     assert a.escalation is not None
     summary = a.escalation.summary
     assert "13812345678" not in summary and "王小明" not in summary
@@ -140,3 +157,22 @@ def test_classify_gives_a_hotline_the_office_deadline_and_facts(laws_service):
     assert first["offices"] and first["facts"]
     assert any(a["indexed"] for a in first["articles"])
     assert out["urgency"] == "normal"
+
+
+def test_a_quote_from_another_document_must_be_about_the_question(tmp_path):
+    """A second document's sentence that only shares the asked figure type is not evidence."""
+    from fixtures import CORPUS, make_settings
+
+    from unionqa.service import QAService
+
+    svc = QAService(make_settings(tmp_path / "d"))
+    svc.ingest([CORPUS])
+    notice = (
+        "# 关于发放防暑降温费的通知\n\n"
+        "各单位：\n\n入夏以来气温持续偏高。经研究，7月至9月向一线职工发放防暑降温费，"
+        "标准为每人每月260元，随工资一并发放。\n"
+    )
+    svc.add_document(notice.encode("utf-8"), "防暑降温费通知.md")
+    a = svc.ask("防暑降温费每个月发多少钱？")
+    assert not a.refused and "260元" in a.answer
+    assert {c.source for c in a.citations} == {"uploads/防暑降温费通知.md"}

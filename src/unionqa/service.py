@@ -73,9 +73,12 @@ class QAService:
 
     @cached_property
     def situation_search(self) -> SituationSearch:
-        cache = self.settings.data_dir if self.settings.data_dir.is_dir() else None
         return SituationSearch(
-            self.issue_map, self.embeddings, self.references, self.settings.situations, cache
+            self.issue_map,
+            self.embeddings,
+            self.references,
+            self.settings.situations,
+            self.settings.data_dir,  # the exemplar matrix is cached there once it exists
         )
 
     @cached_property
@@ -126,6 +129,8 @@ class QAService:
             progress=progress,
         )
         self.keywords.refresh()
+        if self.settings.situations.enabled:
+            self.situation_search.warm_up()  # embed the map's exemplars now, not at first question
         return report
 
     def add_document(self, data: bytes, filename: str) -> DocumentInfo:

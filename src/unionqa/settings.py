@@ -67,6 +67,9 @@ class AnswerSettings(BaseModel):
     min_similarity: float | None = None
     min_similarity_en: float | None = None
     llm_passages: int = 6
+    # with the issue map on, a Chinese question that matches no labour situation needs its best
+    # passage this close (dev: answerable ones from 0.87, off-topic ones up to 0.866)
+    unmatched_min_similarity: float = 0.87
 
 
 class APISettings(BaseModel):

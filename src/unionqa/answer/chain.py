@@ -190,7 +190,7 @@ class AnswerChain:
         s.evidence = [e for e in chosen if not is_instruction(e.quote)]
         floors = getattr(self.retriever.embeddings, "similarity_floor", UNCALIBRATED)
         g = gate.judge(
-            s.question, s.lang, s.hits, s.evidence, terms, self.cfg, floors, bool(s.matches)
+            s.question, s.lang, s.hits, s.evidence, terms, self.cfg, floors, self._situated(s)
         )
         s.coverage, s.missing, s.top_similarity = g.coverage, g.missing, g.top_similarity
         s.supported, s.unstated, s.outcome = g.supported, g.unstated, g.outcome
@@ -205,6 +205,13 @@ class AnswerChain:
             for i, h in enumerate(s.hits[: self.cfg.llm_passages])
         ]
         return s
+
+    def _situated(self, s: State) -> bool | None:
+        """Did the question match a situation (None when the issue map is off or empty)?"""
+        search = self.retriever.situations
+        if search is None or not search.cfg.enabled or not search.map.situations:
+            return None
+        return bool(s.matches)
 
     def _generate(self, s: State) -> State:
         if s.outcome == "partial" and s.evidence:

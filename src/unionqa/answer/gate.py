@@ -66,10 +66,10 @@ def judge(
     terms: Terms,
     cfg: AnswerSettings,
     floors: tuple[float, float],
-    situated: bool = False,
+    situated: bool | None = None,
 ) -> Gate:
     """``floors``: the embedding's calibrated (Chinese, English) similarity floors;
-    ``situated``: the question matched a labour situation of the issue map."""
+    ``situated``: whether the question matched a labour situation (None: no issue map)."""
     top = " ".join(h.text + " " + h.title for h in hits[:3])
     coverage = terms.coverage(top)
     missing = terms.missing_share(top)
@@ -83,12 +83,16 @@ def judge(
     else:
         floor = floor_zh if cfg.min_similarity is None else cfg.min_similarity
     similar = top_similarity >= floor
+    if situated is False and lang != "en":
+        # a Chinese question that describes no labour situation must be closer in meaning to be
+        # answered from its words alone (off-topic ones share words: 利率, 户口)
+        similar = similar and top_similarity >= cfg.unmatched_min_similarity
     if question_length(question) > cfg.long_question:
         addressed = covered_weight >= cfg.min_covered_weight
     else:
         addressed = coverage >= cfg.min_coverage and missing <= cfg.max_missing_share
     article = any(h.metadata.get("article_match") for h in hits)
-    by_situation = situated and similar and any(governed(e, hits) for e in evidence)
+    by_situation = bool(situated) and similar and any(governed(e, hits) for e in evidence)
     supported = bool(evidence) and (article or similar and addressed or by_situation)
     # a question that asks for a figure is answered only by a quote that states one of its
     # kind and names something the question asks about (in the quote or its section heading;
@@ -103,14 +107,11 @@ def judge(
         if wants
         else True
     )
-    # a figure for a place, a year or a thing the documents never name (深圳's minimum wage,
-    # 2026's contribution base, 年终奖) is not stated by the national rule that governs it
-    if (
-        supported
-        and wants
-        and not article
-        and (specific_missing(question, terms, top) or missing > cfg.max_missing_share)
-    ):
+    # a figure for a place, a person or a year the documents never name (深圳's minimum wage,
+    # 2026's contribution base) is not stated by the national rule that governs it
+    # (in a short question: a narrative names its city and year as circumstances)
+    short = question_length(question) <= cfg.long_question
+    if supported and wants and short and not article and specific_missing(question, terms, top):
         stated = False
     if supported and not stated:
         return Gate(coverage, missing, top_similarity, False, wants, "partial")

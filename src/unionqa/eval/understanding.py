@@ -3,16 +3,23 @@ did an off-topic one reach none, and does the 要点 (the answer's first paragra
 
 from __future__ import annotations
 
+import re
+
 from ..types import Answer
 from .metrics import EvalItem, Scores, fact_present
 
+_AFTER_POINT = re.compile(
+    r"\n\n(?:依据：|Evidence:|计算过程：|How it is worked out:|下一步：|What to do next:)"
+)
+
 
 def point(answer: Answer) -> str:
-    """The answer's first paragraph: its 要点 (after an urgent notice, if any)."""
-    paras = [p for p in answer.answer.split("\n\n") if p.strip()]
-    if paras and paras[0].startswith(("紧急：", "Urgent: ")):
-        paras = paras[1:]
-    return paras[0] if paras else ""
+    """The answer's 要点: everything before its evidence, steps or next steps (after an urgent
+    notice, if any). A quoted article that opens a list keeps its items."""
+    text = answer.answer
+    if text.startswith(("紧急：", "Urgent: ")):
+        text = text.split("\n\n", 1)[1] if "\n\n" in text else ""
+    return _AFTER_POINT.split(text, 1)[0]
 
 
 def understanding_scores(item: EvalItem, answer: Answer) -> Scores:
