@@ -330,7 +330,7 @@ def test_upload_of_an_unsupported_file_type_is_400(corpus_service, tmp_path):
     c = client_for(svc, tmp_path, admin_keys="admin-secret")
     r = c.post(
         "/v1/documents",
-        files={"file": ("表格.xlsx", b"PK\x03\x04", "application/octet-stream")},
+        files={"file": ("幻灯片.pptx", b"PK\x03\x04", "application/octet-stream")},
         headers={"Authorization": "Bearer admin-secret"},
     )
     assert r.status_code == 400

@@ -1,4 +1,4 @@
-"""``unionqa`` command line (CONTRACT.md): ingest, search, ask, serve, eval.
+"""``unionqa`` command line (CONTRACT.md): ingest, documents, search, ask, serve, eval.
 
 Exit status: 0 success, 1 some items failed (the rest were done), 2 usage error.
 Errors go to stderr as one clear sentence.
@@ -16,7 +16,7 @@ from typing import IO, Any
 
 import click
 
-from .errors import UnionQAError, UsageError
+from .errors import IndexNotReadyError, UnionQAError, UsageError
 from .settings import Settings, get_settings
 
 logger = logging.getLogger("unionqa")
@@ -57,6 +57,8 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except UsageError as e:
             raise CLIError(str(e), 2) from e
+        except IndexNotReadyError as e:  # names the data dir it looked in
+            raise CLIError(f"{e}{e.where}", 1) from e
         except UnionQAError as e:
             raise CLIError(str(e), 1) from e
         except KeyboardInterrupt:
@@ -108,11 +110,16 @@ data_dir_option = click.option(
 @click.version_option(package_name="unionqa")
 def main(verbose: bool) -> None:
     """unionqa: cited answers to workers' policy and rights questions."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    level = logging.INFO if verbose else logging.WARNING
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        # the handler's own level too: a library that sets its logger to DEBUG (bm25s does, on
+        # import) still prints nothing below it
+        handler.setLevel(level)
+        root.addHandler(handler)
+    root.setLevel(level)
 
 
 @main.command()
@@ -161,6 +168,7 @@ def ingest(
     if as_json:
         out = report.model_dump(mode="json")
         out.pop("skipped", None)
+        out["index_chunks"] = service.index.info()["chunks"]  # the whole index, not this run
         _emit(out)
     else:
         click.echo(
@@ -170,6 +178,53 @@ def ingest(
     for f in report.failed:
         click.echo(f"失败：{f.path}：{f.error}", err=True)
     sys.exit(1 if report.failed else 0)
+
+
+@main.command()
+@click.option("--remove", "remove", metavar="DOC_ID", default=None, help="Delete this document.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@data_dir_option
+def documents(remove: str | None, as_json: bool, data_dir: Path | None) -> None:
+    """List the indexed documents, or remove one."""
+
+    service = _service(data_dir, role="ingest")
+    infos = service.documents()  # fails clearly, creating nothing, when there is no index
+    if remove is not None:
+        if not service.delete_document(remove):
+            raise UsageError(f"没有这个文档：{remove}（用 `unionqa documents` 查看文档编号）。")
+        if as_json:
+            _emit({"doc_id": remove, "deleted": True})
+        else:
+            click.echo(f"已删除 {remove}。")
+        return
+    rows = [_document_row(i) for i in infos]
+    total = service.index.info()["chunks"]
+    if as_json:
+        _emit({"count": len(rows), "index_chunks": total, "documents": rows})
+        return
+    for r in rows:
+        valid = f"有效期至 {r['valid_until']}" if r["valid_until"] else "未注明有效期"
+        click.echo(
+            f"{r['doc_id']}  {r['title']}  ({r['source']}, {r['kind']}, {r['chunks']} 段, "
+            f"{valid}, 导入于 {r['ingested_at'] or '未记录'})"
+        )
+    click.echo(f"共 {len(rows)} 个文档，{total} 段。")
+
+
+def _document_row(info: Any) -> dict[str, Any]:
+    """One line of ``documents --json`` (CONTRACT-level shape, see README)."""
+    from .types import parse_date
+
+    valid = parse_date(info.metadata.get("valid_until"))
+    return {
+        "doc_id": info.doc_id,
+        "source": info.source,
+        "title": info.title,
+        "kind": str(info.metadata.get("kind", "document")),
+        "chunks": info.chunks,
+        "valid_until": valid.isoformat() if valid else None,
+        "ingested_at": info.metadata.get("ingested_at"),
+    }
 
 
 @main.command()
@@ -298,7 +353,7 @@ def _batch(path: Path, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> in
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option(
     "--workers",
     default=1,
@@ -387,18 +442,33 @@ def eval_(
     """Evaluate answers against the source text; write report.json and report.html."""
 
     from .eval.run import run_eval
+    from .service import DEFAULT_CORPUS
 
+    settings = _settings(data_dir)
+    targets = list(ingest_paths)
+    if not targets and _index_is_empty(settings):
+        targets = [DEFAULT_CORPUS]
+        click.echo(
+            f"索引是空的：先把 {DEFAULT_CORPUS}/ 导入一个临时索引，再评估 {questions}。", err=True
+        )
     sys.exit(
         run_eval(
-            _settings(data_dir),
+            settings,
             questions=questions,
-            ingest=list(ingest_paths),
+            ingest=targets,
             out=out,
             with_baseline=baseline,
             compare=compare,
             as_of=_parse_as_of(as_of),
         )
     )
+
+
+def _index_is_empty(settings: Settings) -> bool:
+    from .index.store import Index
+
+    index = Index(settings)
+    return not index.exists() or not index.info()["chunks"]
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 UnionQAError
 ├── UsageError             bad input from the caller (empty question, bad filter, ...)
 ├── IngestError            one file could not be read (reason in the message)
+│   └── UploadTooLargeError  an upload too big to embed inside the request's deadline
 ├── IndexNotReadyError     nothing ingested yet
 ├── IndexMismatchError     index built with another embedding or chunker
 ├── IndexLockedError       another writer holds the ingest lock
@@ -27,12 +28,26 @@ class IngestError(UnionQAError):
     code = "ingest_failed"
 
 
+class UploadTooLargeError(IngestError):
+    code = "upload_too_large"
+
+    def __init__(self, chunks: int, limit: int) -> None:
+        super().__init__(
+            f"文件太大：切分后有 {chunks} 段，在线上传最多 {limit} 段（要在请求时限内处理完）。"
+            "大文件请在服务器上用 `unionqa ingest 文件路径` 导入，或拆分后再上传。"
+        )
+
+
 class IndexNotReadyError(UnionQAError):
+    """``where`` says where the index was looked for: the CLI shows it, the API does not (a
+    server's paths stay on the server)."""
+
     code = "index_not_ready"
 
-    def __init__(self, detail: str = "") -> None:
+    def __init__(self, detail: str = "", where: str = "") -> None:
         msg = "索引尚未建立，请先运行 `unionqa ingest`。"
         super().__init__(f"{msg}{detail}")
+        self.where = where
 
 
 class IndexMismatchError(UnionQAError):

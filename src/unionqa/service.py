@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
 
-from .errors import UsageError
+from .errors import UploadTooLargeError, UsageError
 from .index.embeddings import make_embeddings
 from .index.store import Index
 from .ingest.chunking import CHUNKER_VERSION
 from .ingest.loaders import make_doc_id
-from .ingest.pipeline import Progress, ingest_paths, ingest_upload, read_upload
+from .ingest.pipeline import CommitGate, Progress, ingest_paths, ingest_upload, read_upload
 from .search.filters import Filters
 from .search.issue_map import IssueMap
 from .search.keyword import KeywordCache
@@ -133,12 +133,27 @@ class QAService:
             self.situation_search.warm_up()  # embed the map's exemplars now, not at first question
         return report
 
-    def add_document(self, data: bytes, filename: str) -> DocumentInfo:
-        """Ingest one uploaded file (the API's POST /v1/documents)."""
+    def add_document(
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        max_chunks: int | None = None,
+        gate: CommitGate | None = None,
+    ) -> tuple[DocumentInfo, bool]:
+        """Ingest one uploaded file (the API's POST /v1/documents); returns it and whether it
+        was written. A file whose bytes are already indexed is returned as it is (a retry
+        writes nothing); one of more than ``max_chunks`` chunks is refused before any work."""
         upload = read_upload(data, filename)  # a bad file fails before the model loads
-        ingest_upload(self.index, self.embeddings, self.settings.embedding, upload)
+        if self.index.exists():
+            same = [d for d in self.index.documents() if d.sha256 == upload.sha256]
+            if same:
+                return next((d for d in same if d.doc_id == upload.doc.doc_id), same[0]), False
+        if max_chunks is not None and len(upload.chunks) > max_chunks:
+            raise UploadTooLargeError(len(upload.chunks), max_chunks)
+        ingest_upload(self.index, self.embeddings, self.settings.embedding, upload, gate)
         self.keywords.refresh()
-        return next(d for d in self.index.documents() if d.doc_id == upload.doc.doc_id)
+        return next(d for d in self.index.documents() if d.doc_id == upload.doc.doc_id), True
 
     def delete_document(self, doc_id: str) -> bool:
         with self.index.lock():

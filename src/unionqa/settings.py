@@ -76,6 +76,9 @@ class APISettings(BaseModel):
     max_question_chars: int = 1000
     max_body_bytes: int = 64 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
+    # chunks an upload may have: more are refused (413) before any work, since an upload must
+    # be embedded inside the deadline (docs/benchmarks.md, "Uploads"); bigger: `unionqa ingest`
+    max_upload_chunks: int = 100
     deadline_s: float = 30.0
     quota_per_minute: int = 60
     cors_origins: list[str] = []

@@ -41,6 +41,7 @@ from ..errors import (
     IngestError,
     MissingExtraError,
     UnionQAError,
+    UploadTooLargeError,
     UsageError,
 )
 
@@ -64,6 +65,7 @@ class ApiError(Exception):
 # UnionQAError subclass → HTTP status; messages are already written for users (errors.py)
 STATUS: list[tuple[type[UnionQAError], int]] = [
     (UsageError, 400),
+    (UploadTooLargeError, 413),
     (IngestError, 422),
     (IndexNotReadyError, 503),
     (IndexMismatchError, 503),

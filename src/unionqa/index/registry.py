@@ -4,6 +4,7 @@ sha256 and chunk count) and the ingest manifest."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ def record(it: Written) -> dict[str, Any]:
         "chunks": len(it.chunks),
         "origin": it.origin,
         "root": it.root,
+        "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "meta_json": json.dumps(it.doc.metadata, ensure_ascii=False),
     }
 
@@ -57,6 +59,7 @@ def doc_info(doc_id: str, m: dict[str, Any]) -> DocumentInfo:
             **json.loads(m.get("meta_json", "{}")),
             "origin": m.get("origin", ""),
             "root": m.get("root", ""),
+            "ingested_at": m.get("ingested_at"),  # absent for documents written before 2026-12
         },
     )
 

@@ -78,6 +78,12 @@ class Index:
                 self._client = open_client(self.settings, self.data_dir)
             return self._client
 
+    def where(self) -> str:
+        """Where this index was looked for, for error messages."""
+        if self.settings.chroma_url:
+            return f"（查找的位置：{self.settings.chroma_url} 的集合 {self.name}）"
+        return f"（查找的数据目录：{self.data_dir.resolve()}）"
+
     @property
     def store(self) -> str:
         return self.settings.chroma_url or "embedded"
@@ -120,6 +126,9 @@ class Index:
                     configuration={"hnsw": dict(DOCS_HNSW)},
                 )
                 return chunks, docs
+            if not self.settings.chroma_url and not (self.data_dir / "chroma").is_dir():
+                # a reader never creates the data dir (``ask`` run from another folder)
+                raise IndexNotReadyError(where=self.where())
             try:
                 chunks = self.client.get_collection(self.name, embedding_function=None)
                 docs = self.client.get_collection(f"{self.name}-docs", embedding_function=None)
@@ -130,7 +139,7 @@ class Index:
                 # ingest moves it into place (readers never write)
                 pair = self._unswapped_rebuild()
                 if pair is None:
-                    raise IndexNotReadyError() from e
+                    raise IndexNotReadyError(where=self.where()) from e
                 return pair
             return chunks, docs
 

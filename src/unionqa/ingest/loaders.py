@@ -2,13 +2,21 @@
 
 ``Document.text`` is the decoded body. YAML front matter (Markdown) and a statute's
 ``<!-- provenance -->`` first line are *excluded*; every offset points into the body.
+
+Layout the chunker needs rides in the metadata, as offsets into the text:
+
+- ``tables``: ``[start, header_end, end]`` per table (Word tables, Excel sheets); a row per
+  line, cells separated by `` | ``, the header row is ``text[start:header_end]``;
+- ``pages``: a PDF's page starts (``pages[i]`` is where page ``i + 1`` begins).
 """
 
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import io
+import json
 import logging
 import re
 import zipfile
@@ -25,9 +33,12 @@ from ..types import Document
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".pdf")
+SUPPORTED = (".md", ".markdown", ".txt", ".html", ".htm", ".docx", ".xlsx", ".pdf")
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_DOCX_UNCOMPRESSED = 100 * 1024 * 1024  # a zip bomb stops here
+MAX_DOCX_UNCOMPRESSED = 100 * 1024 * 1024  # a zip bomb stops here (.docx and .xlsx)
+MAX_TABLE_CELLS = 200_000  # cells of all a file's tables or sheets, empty ones included
+MAX_FRONT_MATTER_CHARS = 16 * 1024  # YAML front matter, as written and as parsed
+CELL_SEP = " | "
 
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 PROVENANCE_RE = re.compile(r"^<!--\s*title:\s*(?P<title>[^|]*?)\s*\|.*?-->\s*\n?")
@@ -78,18 +89,53 @@ def decode_bytes(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     if b"\x00" not in data[:4096]:
-        try:
-            text = data.decode("gb18030")
-            if _looks_like_text(text):
-                return text
-        except UnicodeDecodeError:
-            pass
+        text = _decode_chinese(data)
+        if text is not None:
+            return text
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     if best is not None and _looks_like_text(str(best)):
         return str(best)
-    raise IngestError("无法识别文件编码（不是 UTF-8、GB18030/GBK 或 UTF-16 文本）")
+    raise IngestError(
+        "无法识别文件编码（不是 UTF-8、GB18030/GBK、Big5 或 UTF-16 文本），请另存为 UTF-8 后再导入"
+    )
+
+
+def _decode_chinese(data: bytes) -> str | None:
+    """GB18030 or Big5, whichever reads as ordinary Chinese. Almost any Big5 file is also valid
+    GB18030, as mojibake of rare characters, kana and private-use codes: so each decoding is
+    scored by the share of its characters that are common in that encoding (GB2312 symbols and
+    level-1 hanzi; Big5 symbols and common hanzi), and GB18030 wins ties."""
+    best: tuple[float, str] | None = None
+    for encoding, common in (("gb18030", _common_gb), ("big5", _common_big5)):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not _looks_like_text(text):
+            continue
+        wide = [ch for ch in text[:20000] if ord(ch) > 0x7F]
+        score = sum(map(common, wide)) / len(wide) if wide else 1.0
+        if best is None or score > best[0]:
+            best = (score, text)
+    return best[1] if best else None
+
+
+def _common_gb(ch: str) -> bool:
+    try:
+        lead = ch.encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0xA1 <= lead <= 0xA3 or 0xB0 <= lead <= 0xD7
+
+
+def _common_big5(ch: str) -> bool:
+    try:
+        lead = ch.encode("big5")[0]
+    except UnicodeEncodeError:
+        return False
+    return 0xA1 <= lead <= 0xC6
 
 
 def _looks_like_text(text: str) -> bool:
@@ -102,16 +148,40 @@ def _looks_like_text(text: str) -> bool:
 # --- formats --------------------------------------------------------------------------
 
 
-def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+class _AliasRefused(yaml.YAMLError):
+    pass
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (``*name``): a few hundred bytes of nested aliases expand
+    to megabytes of metadata (an alias bomb), and front matter never needs them."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasRefused("alias")
+        return super().compose_node(parent, index)
+
+
+def _split_front_matter(text: str, source: str) -> tuple[dict[str, Any], str]:
     m = re.match(r"^---[ \t]*\n(.*?\n)---[ \t]*\n", text, re.S)
     if not m:
         return {}, text
+    name = Path(source).name
+    limit = f"{name} 的 YAML 文件头过大（上限 {MAX_FRONT_MATTER_CHARS // 1024} KB），请只保留标题、有效期等元数据"
+    if len(m.group(1)) > MAX_FRONT_MATTER_CHARS:
+        raise IngestError(limit)
     try:
-        meta = yaml.safe_load(m.group(1)) or {}
+        meta = yaml.load(m.group(1), Loader=_NoAliasLoader) or {}  # noqa: S506 (a SafeLoader)
+    except _AliasRefused as e:
+        raise IngestError(
+            f"{name} 的 YAML 文件头使用了别名（*引用），可能膨胀成巨量数据，已拒绝；请把值直接写出"
+        ) from e
     except yaml.YAMLError as e:
-        raise IngestError(f"YAML 文件头格式错误：{e.__class__.__name__}") from e
+        raise IngestError(f"{name} 的 YAML 文件头格式错误：{e.__class__.__name__}") from e
     if not isinstance(meta, dict):
-        raise IngestError("YAML 文件头不是键值对")
+        raise IngestError(f"{name} 的 YAML 文件头不是键值对")
+    if len(json.dumps(_plain(meta), ensure_ascii=False, default=str)) > MAX_FRONT_MATTER_CHARS:
+        raise IngestError(limit)
     return meta, text[m.end() :]
 
 
@@ -144,24 +214,144 @@ def _html_text(raw: str) -> tuple[str, str | None]:
     return "\n\n".join(blocks), title
 
 
-def _docx_text(data: bytes) -> str:
+class _Text:
+    """Blocks joined by blank lines, remembering where tables and pages start (offsets)."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.tables: list[list[int]] = []
+        self.pages: list[int] = []
+        self.cells = 0
+
+    def next_start(self) -> int:
+        return self.length + (2 if self.parts else 0)
+
+    def block(self, text: str) -> int:
+        text = text.replace("\x00", "")
+        start = self.next_start()
+        self.parts.append(text)
+        self.length = start + len(text)
+        return start
+
+    def count_cells(self, n: int, what: str) -> None:
+        self.cells += n
+        if self.cells > MAX_TABLE_CELLS:
+            raise IngestError(
+                f"{what} 的表格过大（超过 {MAX_TABLE_CELLS} 个单元格），请拆分成几个文件后再导入"
+            )
+
+    def table(self, rows: list[list[str]]) -> None:
+        lines = [CELL_SEP.join(r).replace("\x00", "").strip() for r in rows if any(r)]
+        if lines:
+            start = self.block("\n".join(lines))
+            self.tables.append([start, start + len(lines[0]), self.length])
+
+    def metadata(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {}
+        if self.tables:
+            meta["tables"] = self.tables
+        if self.pages:
+            meta["pages"] = self.pages
+        return meta
+
+    def text(self) -> str:
+        return "\n\n".join(self.parts)
+
+
+def _check_zip(data: bytes, what: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             total = sum(i.file_size for i in z.infolist())
     except zipfile.BadZipFile as e:
-        raise IngestError("DOCX 文件已损坏（不是有效的 zip 包）") from e
+        raise IngestError(f"{what} 文件已损坏（不是有效的 zip 包）") from e
     if total > MAX_DOCX_UNCOMPRESSED:
-        raise IngestError("DOCX 解压后过大，疑似压缩炸弹，已拒绝")
+        raise IngestError(f"{what} 解压后过大，疑似压缩炸弹，已拒绝")
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _docx_text(data: bytes) -> _Text:
+    """Paragraphs and tables in document order; a table row per line, merged cells once."""
+    _check_zip(data, "DOCX")
     import docx
+    from docx.table import Table
 
     try:
         d = docx.Document(io.BytesIO(data))
+        out = _Text()
+        for item in d.iter_inner_content():
+            if isinstance(item, Table):
+                rows = []
+                for row in item.rows:
+                    cells, seen = [], set()
+                    for cell in row.cells:  # a merged cell repeats in every column it spans
+                        if id(cell._tc) not in seen:
+                            seen.add(id(cell._tc))
+                            cells.append(_one_line(cell.text))
+                    rows.append(cells)
+                    out.count_cells(len(cells), "DOCX")
+                out.table(rows)
+            elif item.text.strip():
+                out.block(item.text.strip())
+    except IngestError:
+        raise
     except Exception as e:  # python-docx raises many types for broken packages
         raise IngestError(f"DOCX 文件无法解析：{e.__class__.__name__}") from e
-    return "\n\n".join(p.text.strip() for p in d.paragraphs if p.text.strip())
+    return out
 
 
-def _pdf_text(data: bytes) -> str:
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return _one_line(str(value))
+
+
+def _xlsx_text(data: bytes) -> _Text:
+    """One section per sheet (a ``## sheet name`` line), then its rows as a table."""
+    _check_zip(data, "XLSX")
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many types for broken workbooks
+        raise IngestError(f"XLSX 文件无法解析：{e.__class__.__name__}") from e
+    out = _Text()
+    try:
+        for ws in wb.worksheets:
+            rows: list[list[str]] = []
+            for values in ws.iter_rows(values_only=True):
+                out.count_cells(len(values), "XLSX")
+                row = [_cell_text(v) for v in values]
+                while row and not row[-1]:
+                    row.pop()
+                if row:
+                    rows.append(row)
+            if rows:
+                out.block(f"## {_one_line(ws.title)}")
+                out.table(rows)
+    except IngestError:
+        raise
+    except Exception as e:
+        raise IngestError(f"XLSX 文件无法解析：{e.__class__.__name__}") from e
+    finally:
+        wb.close()
+    return out
+
+
+def _pdf_text(data: bytes) -> _Text:
+    """Pages joined by blank lines; ``pages`` records where each begins (an empty page where
+    the next text would)."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -170,10 +360,14 @@ def _pdf_text(data: bytes) -> str:
         pages = [(page.extract_text() or "").strip() for page in reader.pages]
     except (PyPdfError, ValueError, KeyError, OSError, TypeError, AttributeError) as e:
         raise IngestError(f"PDF 文件已损坏或无法解析：{e.__class__.__name__}") from e
-    text = "\n\n".join(p for p in pages if p)
-    if not text.strip():
+    out = _Text()
+    for page in pages:
+        out.pages.append(out.next_start())
+        if page:
+            out.block(page.replace("\r\n", "\n").replace("\r", "\n"))
+    if not out.text().strip():
         raise IngestError("PDF 中没有可提取的文字（可能是扫描件）")
-    return text
+    return out
 
 
 # --- statutes -------------------------------------------------------------------------
@@ -223,10 +417,10 @@ def load_bytes(data: bytes, source: str) -> Document:
         raise IngestError("文件为空")
     meta: dict[str, Any] = {}
     title: str | None = None
-    if suffix == ".docx":
-        text = _docx_text(data)
-    elif suffix == ".pdf":
-        text = _pdf_text(data)
+    if suffix in (".docx", ".xlsx", ".pdf"):
+        parsed = {".docx": _docx_text, ".xlsx": _xlsx_text, ".pdf": _pdf_text}[suffix](data)
+        text = parsed.text()
+        meta = parsed.metadata()
     else:
         raw = decode_bytes(data)
         if suffix in (".html", ".htm"):
@@ -234,7 +428,7 @@ def load_bytes(data: bytes, source: str) -> Document:
         else:
             text = raw.replace("\r\n", "\n").replace("\r", "\n")
             if suffix in (".md", ".markdown"):
-                meta, text = _split_front_matter(text)
+                meta, text = _split_front_matter(text, source)
             pm = PROVENANCE_RE.match(text)
             if pm:
                 meta.setdefault("provenance", text[: pm.end()].strip())

@@ -97,12 +97,48 @@ def read_upload(data: bytes, filename: str) -> Upload:
     return Upload(doc, file_sha256(data), _chunks(doc))
 
 
+class CommitGate:
+    """Decides, once, between an upload's commit and its caller giving up (the API's deadline):
+    whichever comes first wins, so a request answered "failed" never commits later, and one
+    whose commit has begun is waited for instead of being answered "failed"."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.state = "working"  # → "committing" or "abandoned"
+        self.done = threading.Event()  # set when the work has ended, either way
+
+    def begin_commit(self) -> bool:
+        with self._lock:
+            if self.state == "abandoned":
+                return False
+            self.state = "committing"
+            return True
+
+    def abandon(self) -> bool:
+        """True when nothing will be written; False when the commit has already begun."""
+        with self._lock:
+            if self.state == "working":
+                self.state = "abandoned"
+            return self.state == "abandoned"
+
+
+class UploadAbandoned(UnionQAError):
+    """The caller gave up before the commit (nothing was written)."""
+
+
 def ingest_upload(
-    index: Index, embeddings: Embeddings, embedding_name: str, upload: Upload
+    index: Index,
+    embeddings: Embeddings,
+    embedding_name: str,
+    upload: Upload,
+    gate: CommitGate | None = None,
 ) -> None:
-    """Embed and write one uploaded document (the API's POST /v1/documents), under the lock."""
+    """Embed and write one uploaded document (the API's POST /v1/documents), under the lock;
+    with ``gate``, nothing is written once its caller has abandoned it."""
     vectors = embeddings.embed_documents([c.embed_text for c in upload.chunks])
     with index.lock():
+        if gate is not None and not gate.begin_commit():
+            raise UploadAbandoned("upload abandoned before its commit")
         _check_compatible(index, embedding_name)
         index.create(embedding_name)
         index.write_documents(

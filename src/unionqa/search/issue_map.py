@@ -355,7 +355,9 @@ class Matcher:
 
 
 def _situation_bm25(situations: Sequence[Situation]) -> Any:
-    import bm25s
+    from .keyword import import_bm25s
+
+    bm25s = import_bm25s()
 
     docs = [tokenize(" ".join([*s.exemplars, s.name, *s.triggers])) for s in situations]
     model = bm25s.BM25()

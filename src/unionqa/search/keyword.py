@@ -30,8 +30,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 KEYWORD_RECHECK_S = 2.0
+
+
+def import_bm25s() -> Any:
+    """``bm25s``, with its logger following the root's level again: importing it sets its own
+    logger to DEBUG, which printed ``DEBUG bm25s`` lines in every ingest."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
 
 
 def _text_key(text: str) -> int:
@@ -95,7 +103,7 @@ class KeywordIndex:
     ) -> KeywordIndex:
         """BM25 over ``texts`` (each with its document title); a text ``previous`` has already
         tokenized, by the same tokenizer, reuses its tokens."""
-        import bm25s
+        bm25s = import_bm25s()
 
         columns = {
             c: [m.get(c, "" if c != "valid_until" else 0) for m in metas] for c in cls.COLUMNS
@@ -168,7 +176,7 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, path: Path) -> KeywordIndex | None:
-        import bm25s
+        bm25s = import_bm25s()
 
         try:
             rows = json.loads((path / "rows.json").read_text(encoding="utf-8"))
