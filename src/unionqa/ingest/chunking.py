@@ -49,8 +49,8 @@ class _Piece:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _blocks(doc: Document, statute: bool) -> list[_Block]:
-    text = doc.text
+def blocks_of(text: str, statute: bool) -> list[_Block]:
+    """The paragraphs of ``text`` (headings skipped), numbered as the locators number them."""
     blocks: list[_Block] = []
     path: dict[int, str] = {}
     para = 0
@@ -160,7 +160,7 @@ def chunk_document(doc: Document) -> list[Chunk]:
     statute = doc.metadata.get("kind") == "law" or (
         doc.metadata.get("kind") is None and looks_like_statute(doc.text)
     )
-    blocks = _blocks(doc, statute)
+    blocks = blocks_of(doc.text, statute)
     if statute:
         pieces = _statute_pieces(doc.text, blocks)
     else:
