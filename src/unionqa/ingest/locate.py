@@ -25,7 +25,9 @@ from ..text.numerals import cn_number, cn_to_int
 from .chunking import _Block, blocks_of
 
 _PARA_LOCATOR = re.compile(r"第(\d+)段")
-_LIST_ITEM = re.compile(r"(?:[-*+•·][ \t]|\d{1,3}[.、)）][ \t]?|[（(][一二三四五六七八九十]{1,3}[)）])")
+_LIST_ITEM = re.compile(
+    r"(?:[-*+•·][ \t]|\d{1,3}[.、)）][ \t]?|[（(][一二三四五六七八九十]{1,3}[)）])"
+)
 _STATUTE_ITEM = re.compile(r"[（(]([一二三四五六七八九十]{1,3})[)）]")
 
 
