@@ -373,7 +373,7 @@ def test_phone_layout_fits_390px(page: Any, app: App) -> None:
     _scroll_chat_to(page)
     _screenshot(page, "phone-answer.png")
     _scroll_chat_to(page, ".uq-sources")
-    _screenshot(page, "phone-sources.png", "ui-phone.png")
+    _screenshot(page, "phone-sources.png")
     refusal = _ask(page, UNCOVERED)
     assert refusal.locator("a.uq-hotline").is_visible()
     _scroll_chat_to(page)
@@ -433,7 +433,7 @@ def test_after_an_answer_its_point_is_in_view_and_sources_fold_below(sized: Any)
             return b.scrollHeight - b.clientHeight; }"""
         )
         assert inner <= 1, f"the chat scrolls inside the page on a phone ({inner}px)"
-        _screenshot(pg, "phone-point.png")
+        _screenshot(pg, "phone-point.png", "ui-phone.png")
     _open_sources(final)
     assert final.locator(".uq-card").first.is_visible()
 
