@@ -15,12 +15,13 @@ export HF_HUB_OFFLINE := 1
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	# torch pinned first: the CPU build lies on this machine's disk; plain `torch` pulls CUDA (GBs)
-	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e .    # serving only: no torch
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.installed
+	# torch pinned first (the dev and st extras need it): the CPU build lies on this machine's
+	# disk; plain `torch` pulls CUDA (GBs)
+	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 

@@ -1,12 +1,11 @@
 """The API behind a real uvicorn on 127.0.0.1: server-sent events, the official ``openai`` client,
-the examples of the README's hotline section run as written, and ``unionqa serve`` with two workers over a
-``chroma run`` server."""
+and ``unionqa serve`` with two workers over a ``chroma run`` server (the README's examples run in
+``test_readme.py``)."""
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import httpx
 import openai
 import pytest
 from click.testing import CliRunner
-from fixtures import CORPUS, ROOT, make_settings
+from fixtures import CORPUS, make_settings
 from test_api_helpers import LiveServer, SlowService, api_settings, free_port, parse_sse
 
 from unionqa.api.app import create_app
@@ -26,8 +25,6 @@ from unionqa.service import QAService
 
 KEY, ADMIN = "hotline-key", "admin-key"
 QUESTION = "公司招应届生能领什么补助？"
-README = ROOT / "README.md"
-HOTLINE_SECTION = "## Embed unionqa in your hotline"
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -147,48 +144,6 @@ def test_openai_stream_failing_midway_raises_with_the_chinese_message(corpus_ser
     assert "".join(pieces)  # the first sentence arrived before the deadline
     assert e.value.message == "处理超时（超过 1 秒），请稍后再试；问题说得更具体些也会更快。"
     assert e.value.body == {"code": "deadline_exceeded", "message": e.value.message}
-
-
-# --- the README's hotline section, run as written --------------------------------------------------------
-
-
-def doc_examples() -> list[tuple[str, str]]:
-    """The ```bash and ```python blocks (```console blocks are set-up steps, not run)."""
-    text = README.read_text(encoding="utf-8")
-    section = text[text.index(HOTLINE_SECTION) :]
-    section = section[: section.find("\n## ", len(HOTLINE_SECTION))]
-    return re.findall(r"```(bash|python)\n(.*?)```", section, re.S)
-
-
-def test_hotline_doc_examples_run_as_written(live, tmp_path):
-    examples = doc_examples()
-    assert [lang for lang, _ in examples].count("python") >= 2
-    assert [lang for lang, _ in examples].count("bash") >= 3
-    (tmp_path / "高温津贴通知.md").write_text(
-        "# 关于发放高温津贴的通知\n\n室外露天作业的职工，高温津贴为每人每月三百元。\n",
-        encoding="utf-8",
-    )
-    env = {
-        **os.environ,
-        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        "UNIONQA_KEY": KEY,
-        "UNIONQA_ADMIN_KEY": ADMIN,
-        "NO_PROXY": "127.0.0.1,localhost",
-    }
-    for lang, code in examples:
-        code = code.replace("http://127.0.0.1:8000", live.url)
-        cmd = (
-            ["bash", "-euo", "pipefail", "-c", code]
-            if lang == "bash"
-            else [sys.executable, "-c", code]
-        )
-        run = subprocess.run(
-            cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
-        )
-        assert run.returncode == 0, f"{lang} example failed:\n{code}\n{run.stdout}\n{run.stderr}"
-        assert run.stdout.strip(), code
-        if lang == "python":
-            assert "citations" in run.stdout or "[1]" in run.stdout
 
 
 # --- unionqa serve ----------------------------------------------------------------------------

@@ -49,6 +49,8 @@ DOCS = ROOT / "docs"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 LIKE = "#uq-chat button[aria-label='赞'], #uq-chat button[aria-label='Like']"
+DISLIKE = "#uq-chat button[aria-label='踩'], #uq-chat button[aria-label='Dislike']"
+UNCOVERED = "我在外地打工，社保能转回老家吗?"  # corpus/ does not cover it
 
 SCRIPT = "<script>window.__xss=1</script>"
 IMG = '<img src=x onerror="window.__xss=2">'
@@ -148,7 +150,7 @@ def _ask(pg: Any, question: str | None = None, example: int | None = None) -> An
     finals = pg.locator("#uq-chat .uq-final")
     before = finals.count()
     if example is not None:
-        pg.locator("#uq-examples button").nth(example).click()
+        _examples(pg).nth(example).click()
     else:
         pg.fill("#uq-input textarea", question)
         pg.press("#uq-input textarea", "Enter")
@@ -158,6 +160,27 @@ def _ask(pg: Any, question: str | None = None, example: int | None = None) -> An
         timeout=60_000,
     )
     return finals.nth(before)
+
+
+def _examples(pg: Any) -> Any:
+    """The suggested questions, once the page load has checked them."""
+    pg.locator("#uq-examples button.uq-example:visible").first.wait_for(timeout=60_000)
+    return pg.locator("#uq-examples button.uq-example:visible")
+
+
+def _open_sources(final: Any) -> Any:
+    """Unfold the "N 条依据" under an answer (folded on a phone); return its cards."""
+    sources = final.locator("details.uq-sources")
+    if sources.get_attribute("open") is None:
+        sources.locator("summary.uq-sources-title").click()
+    cards = final.locator(".uq-card")
+    cards.first.wait_for(state="visible")
+    return cards
+
+
+def _marked(el: Any) -> str:
+    """The text of every <mark> inside el, joined (a quote across lines has one per line)."""
+    return "".join(m.inner_text() for m in el.locator("mark").all()).strip()
 
 
 def _until(pg: Any, condition: Callable[[], bool], timeout: float = 20) -> None:
@@ -179,13 +202,11 @@ def _dismiss_notice(pg: Any) -> None:
 
 
 def _scroll_chat_to(pg: Any, css: str = ".uq-question") -> None:
-    """Scroll the chat (not the page) so the last element matching css is at its top."""
+    """Scroll the chat (the page, on a phone) so the last element matching css is at its top."""
     pg.evaluate(
         """css => {
         const all = document.querySelectorAll('#uq-chat ' + css);
-        const target = all[all.length - 1];
-        const box = target.closest('.bubble-wrap');
-        box.scrollTop += target.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+        all[all.length - 1].scrollIntoView({ block: 'start' });
         }""",
         css,
     )
@@ -240,8 +261,8 @@ def test_answer_shows_numbered_source_cards_with_marked_quotes(page: Any) -> Non
         assert card.locator(".uq-num").inner_text() == str(i + 1)
         assert "招聘高校毕业生" in card.locator(".uq-title").inner_text()
         assert card.locator(".uq-loc").inner_text().strip()
-        quote = card.locator(".uq-para mark").inner_text().strip()
-        assert quote and quote in card.locator(".uq-para").inner_text()
+        marks = [m.inner_text().strip() for m in card.locator(".uq-para mark").all()]
+        assert marks and all(m and m in card.locator(".uq-para").inner_text() for m in marks)
         badge = card.locator(".uq-badge").inner_text()
         assert ("已过期" in badge or "有效" in badge) and "2025-12-31" in badge
     page.set_viewport_size({"width": DESKTOP["width"], "height": 1100})  # the README shot
@@ -253,15 +274,15 @@ def test_answer_shows_numbered_source_cards_with_marked_quotes(page: Any) -> Non
 def test_opening_a_card_shows_the_document_with_the_quote_in_view(page: Any) -> None:
     _dismiss_notice(page)
     final = _ask(page, "AI面试给我打了低分,我能要求解释吗?")
-    card = final.locator(".uq-card").last
-    quote = card.locator(".uq-para mark").inner_text().strip()
+    card = _open_sources(final).last
+    quote = _marked(card.locator(".uq-para"))
     card.locator("details.uq-doc summary").click()
     body = card.locator(".uq-doc-body")
     body.wait_for(state="visible")
     page.wait_for_timeout(300)
     assert len(body.inner_text()) > 3 * len(quote)  # the whole document, not the paragraph
-    mark = body.locator("mark")
-    assert mark.inner_text().strip() == quote
+    mark = body.locator("mark").first
+    assert _marked(body) == quote
     in_view = page.evaluate(
         """([box, mark]) => {
         const m = mark.getBoundingClientRect();
@@ -276,9 +297,9 @@ def test_opening_a_card_shows_the_document_with_the_quote_in_view(page: Any) -> 
     _screenshot(page, "desktop-document.png")
 
 
-def test_uncovered_example_is_refused_with_the_hotline(page: Any) -> None:
+def test_uncovered_question_is_refused_with_the_hotline(page: Any) -> None:
     _dismiss_notice(page)
-    final = _ask(page, example=2)  # 我在外地打工，社保能转回老家吗?
+    final = _ask(page, UNCOVERED)
     assert "uq-refusal" in (final.get_attribute("class") or "")
     assert "没有涉及" in final.inner_text() and final.locator(".uq-card").count() == 0
     hotline = final.locator("a.uq-hotline")
@@ -292,7 +313,7 @@ def test_hostile_document_text_is_shown_literally_and_never_runs(page: Any) -> N
     _dismiss_notice(page)
     final = _ask(page, "夜班津贴怎么发?")
     assert SCRIPT in final.inner_text() and IMG in final.inner_text()
-    cards = final.locator(".uq-card")
+    cards = _open_sources(final)
     assert cards.count() >= 1 and "有效" in cards.first.locator(".uq-badge").inner_text()
     for i in range(cards.count()):
         cards.nth(i).locator("details.uq-doc summary").click()
@@ -330,9 +351,10 @@ def test_english_switch_relabels_the_interface(page: Any) -> None:
     )
     assert page.locator("#uq-input button.submit-button").inner_text().strip() == "Send"
     assert "Workers' Policy Q&A" in page.locator("#uq-header").inner_text()
-    _until(page, lambda: "Sources" in page.locator("#uq-chat .uq-final").last.inner_text())
+    _until(page, lambda: "Sources (" in page.locator("#uq-chat .uq-final").last.inner_text())
     final = _ask(page, "AI面试给我打了低分,我能要求解释吗?")
-    assert "Sources" in final.inner_text() and "Show the whole document" in final.inner_text()
+    _open_sources(final)
+    assert "Sources (" in final.inner_text() and "Show the whole document" in final.inner_text()
 
 
 def test_phone_layout_fits_390px(page: Any, app: App) -> None:
@@ -344,15 +366,149 @@ def test_phone_layout_fits_390px(page: Any, app: App) -> None:
     assert final.locator(".uq-card mark").count() >= 1
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"
-    cards = final.locator(".uq-card")
+    cards = _open_sources(final)
     for i in range(cards.count()):
         box = cards.nth(i).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     _scroll_chat_to(page)
     _screenshot(page, "phone-answer.png")
     _scroll_chat_to(page, ".uq-sources")
-    _screenshot(page, "phone-sources.png", "ui-phone.png")
-    refusal = _ask(page, example=2)
+    _screenshot(page, "phone-sources.png")
+    refusal = _ask(page, UNCOVERED)
     assert refusal.locator("a.uq-hotline").is_visible()
     _scroll_chat_to(page)
     _screenshot(page, "phone-refusal.png")
+
+
+# --- the phone's first screen: the point in view, thumb-sized buttons, suggestions that work --
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def sized(request: pytest.FixtureRequest, page: Any, app: App) -> Any:
+    """The chat at 390 × 844 and at desktop size."""
+    if request.param == "phone":
+        page.set_viewport_size(PHONE)
+        page.goto(app.url)
+        page.wait_for_selector("#uq-input textarea")
+    _dismiss_notice(page)
+    page.size_name = request.param
+    return page
+
+
+def _in_view(pg: Any, el: Any) -> bool:
+    """el's first line lies inside the viewport and, on a desktop, inside the chat's box."""
+    return bool(
+        pg.evaluate(
+            """el => {
+            const r = el.getBoundingClientRect();
+            const line = parseFloat(getComputedStyle(el).lineHeight) || 24;
+            const box = el.closest('.bubble-wrap').getBoundingClientRect();
+            const top = Math.max(0, box.top), bottom = Math.min(window.innerHeight, box.bottom);
+            return r.top >= top - 1 && r.top + line <= bottom + 1;
+            }""",
+            el.element_handle(),
+        )
+    )
+
+
+def test_after_an_answer_its_point_is_in_view_and_sources_fold_below(sized: Any) -> None:
+    pg = sized
+    _ask(pg, "AI面试给我打了低分,我能要求解释吗?")  # a first turn, so the chat has to move
+    final = _ask(pg, "公司招应届生能领什么补助?")
+    point = final.locator(".uq-answer").first
+    assert point.inner_text().startswith("要点")
+    pg.wait_for_timeout(800)  # any late scroll (Gradio's own, a resize) would have happened
+    assert _in_view(pg, point), "the answer's first line (要点) is out of view"
+    sources = final.locator("details.uq-sources")
+    n = final.locator(".uq-card").count()
+    assert (
+        n >= 1 and sources.locator("summary.uq-sources-title").inner_text().strip() == f"{n} 条依据"
+    )
+    arrows = pg.locator("#uq-chat .scroll-down-button-container")
+    assert all(not a.is_visible() for a in arrows.all()), "the scroll-down arrow covers the chat"
+    if pg.size_name == "phone":
+        assert sources.get_attribute("open") is None, "source cards are not folded on a phone"
+        inner = pg.evaluate(
+            """() => { const b = document.querySelector('#uq-chat .bubble-wrap');
+            return b.scrollHeight - b.clientHeight; }"""
+        )
+        assert inner <= 1, f"the chat scrolls inside the page on a phone ({inner}px)"
+        _screenshot(pg, "phone-point.png", "ui-phone.png")
+    _open_sources(final)
+    assert final.locator(".uq-card").first.is_visible()
+
+
+def test_feedback_buttons_are_thumb_sized_and_labelled(sized: Any) -> None:
+    pg = sized
+    _ask(pg, "公司招应届生能领什么补助?")
+    for css in (LIKE, DISLIKE):
+        button = pg.locator(css).last
+        box = button.bounding_box()
+        assert box and box["width"] >= 44 and box["height"] >= 44, f"{css}: {box}"
+        assert (button.get_attribute("aria-label") or "").strip()
+
+
+def test_placeholder_is_not_cut(sized: Any) -> None:
+    cut = sized.evaluate(
+        """() => {
+        const t = document.querySelector('#uq-input textarea');
+        const s = getComputedStyle(t);
+        const ctx = document.createElement('canvas').getContext('2d');
+        ctx.font = s.font;
+        const room = t.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+        return [ctx.measureText(t.placeholder).width, room, t.placeholder];
+        }"""
+    )
+    assert cut[2] and cut[0] <= cut[1], f"the placeholder is cut: {cut}"
+
+
+def test_every_suggested_question_is_answered(page: Any) -> None:
+    _dismiss_notice(page)
+    buttons = _examples(page)
+    questions = [b.inner_text().strip() for b in buttons.all()]
+    assert len(questions) == 3 and UNCOVERED not in questions
+    for i, question in enumerate(questions):
+        final = _ask(page, example=i)
+        assert "uq-refusal" not in (final.get_attribute("class") or ""), question
+        assert final.locator(".uq-card").count() >= 1, question
+
+
+def test_whole_document_is_markdown_rendered_as_text(page: Any) -> None:
+    _dismiss_notice(page)
+    final = _ask(page, "一次性扩岗补助的钱从哪里出?")
+    card = _open_sources(final).first
+    card.locator("details.uq-doc summary").click()
+    body = card.locator(".uq-doc-body")
+    body.wait_for(state="visible")
+    page.wait_for_timeout(300)
+    text = body.inner_text()
+    lines = [line.strip() for line in text.splitlines()]
+    assert not [x for x in lines if x.startswith(("#", "- ", "* "))], text[:300]
+    assert "**" not in text and "• 每招聘1人不超过1500元" in text
+    assert body.locator("b.uq-md-h").count() >= 2  # the title and the section headings
+    assert _marked(body) and _marked(body) == _marked(card.locator(".uq-para"))
+    mark = body.locator("mark").first
+    m, b = mark.bounding_box(), body.bounding_box()
+    assert m and b and b["y"] - 1 <= m["y"] <= b["y"] + b["height"], "the quote is out of view"
+    _screenshot(page, "desktop-markdown.png")
+
+
+def test_api_docs_render_with_no_external_request(browser: Any, app: App, tmp_path: Path) -> None:
+    from test_api_helpers import LiveServer, api_settings
+
+    from unionqa.api.app import create_app
+
+    settings = api_settings(app.service, tmp_path)
+    with LiveServer(create_app(app.service, settings=settings, mount_ui=False)) as server:
+        pg = browser.new_page()
+        requests: list[str] = []
+        pg.on("request", lambda r: requests.append(r.url))
+        try:
+            pg.goto(f"{server.url}/docs")
+            pg.wait_for_selector(".swagger-ui .opblock", timeout=30_000)
+            assert "unionqa" in pg.locator(".swagger-ui .info .title").inner_text()
+            assert pg.locator(".swagger-ui .opblock").count() >= 5
+        finally:
+            pg.close()
+    outside = [u for u in requests if not u.startswith(server.url) and not u.startswith("data:")]
+    assert requests and not outside, f"/docs fetched from outside the server: {outside}"

@@ -151,4 +151,18 @@ def test_english_labels() -> None:
     c = _citation(DOC, "另一句话。")
     answer = Answer(answer="Key point: 另一句话。[1]", refused=False, citations=[c])
     html = answer_message(answer, {"d1": DOC}, "c" * 32, "en", TODAY)
-    assert "Sources" in html and "Show the whole document" in html and "No expiry date" in html
+    assert "Sources (1)" in html and "Show the whole document" in html and "No expiry date" in html
+
+
+def test_markdown_is_rendered_as_text_with_the_quote_marked() -> None:
+    from unionqa.ui.markdown import markdown_text
+
+    text = "# 标题\n\n补助标准:\n\n- 每人**1500元**\n- 资金<b>来源</b>\n\nwindow.__x 不变。"
+    start, end = text.index("补助标准"), text.index("1500元") + 5
+    html = markdown_text(text, start, end, "q1")
+    assert '<b class="uq-md-h">标题</b>' in html and "#" not in html
+    assert "• 资金" in html and "\n- " not in html and "**" not in html
+    assert "<b>" in html and "&lt;b&gt;来源&lt;/b&gt;" in html and "window.__x" in html
+    marks = re.findall(r"<mark[^>]*>(.*?)</mark>", html)
+    assert "".join(marks) == "补助标准:每人1500元" and html.count('id="q1"') == 1
+    assert len(re.findall(r"<b[ >]", html)) == html.count("</b>")  # never left open

@@ -39,6 +39,7 @@ from ..privacy import contains_personal_data
 from ..service import QAService
 from ..settings import APISettings, Settings
 from .access import ApiError, Runner, busy_error, translate
+from .docs import add_docs
 from .openai import router as openai_router
 from .routes import ApiState, health, router
 from .schemas import validation_message
@@ -272,6 +273,8 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # add_docs: Swagger UI from this server, not a CDN
+        redoc_url=None,  # ReDoc has no local copy; /docs is the reference
         openapi_tags=[
             {"name": "questions", "description": "提问与检索"},
             {"name": "openai", "description": "OpenAI 兼容接口"},
@@ -298,6 +301,7 @@ def create_app(
     app.include_router(router)
     app.include_router(openai_router)
     app.include_router(health)
+    add_docs(app)
     if settings.api.mount_ui if mount_ui is None else mount_ui:
         _mount_ui(app, service)
     return app

@@ -64,10 +64,16 @@ class _Piece:
     block: _Block | None = None  # the block the piece starts in
 
 
-def _blocks(doc: Document, statute: bool) -> list[_Block]:
-    text = doc.text
-    tables = _tables(doc)
-    pages = doc.metadata.get("pages") or []
+def blocks_of(
+    text: str,
+    statute: bool,
+    tables: list[tuple[int, int, int]] | None = None,
+    pages: list[int] | None = None,
+) -> list[_Block]:
+    """The paragraphs of ``text`` (headings skipped), numbered as the locators number them
+    (within their page when the loader gave ``pages``), with the table each lies in."""
+    tables = tables or []
+    pages = pages or []
     blocks: list[_Block] = []
     path: dict[int, str] = {}
     para = 0
@@ -196,7 +202,7 @@ def chunk_document(doc: Document) -> list[Chunk]:
     statute = doc.metadata.get("kind") == "law" or (
         doc.metadata.get("kind") is None and looks_like_statute(doc.text)
     )
-    blocks = _blocks(doc, statute)
+    blocks = blocks_of(doc.text, statute, _tables(doc), doc.metadata.get("pages") or [])
     if statute:
         pieces = _statute_pieces(doc.text, blocks)
     else:

@@ -28,14 +28,10 @@ from ..feedback import FEEDBACK_FILE, MAX_COMMENT_CHARS, FeedbackStore
 from ..service import QAService
 from ..types import Answer
 from . import render
+from .suggestions import CANDIDATES, suggestions
 
 logger = logging.getLogger(__name__)
 
-EXAMPLES = [
-    "公司招应届生能领什么补助?",
-    "AI面试给我打了低分,我能要求解释吗?",
-    "我在外地打工，社保能转回老家吗?",  # not covered by corpus/: shows a refusal
-]
 LANGUAGES = {"中文": "zh", "English": "en"}
 FEEDBACK_KEY_ID = "ui"  # who gave the feedback, as the feedback store records API key ids
 
@@ -262,6 +258,7 @@ def build_ui(service: QAService) -> gr.Blocks:
             latex_delimiters=[],
             buttons=[],
             layout="bubble",
+            autoscroll=False,  # the page's JS puts a new answer's first line at the top
             placeholder=render.chat_placeholder(lang0),
         )
         box = gr.Textbox(
@@ -273,11 +270,16 @@ def build_ui(service: QAService) -> gr.Blocks:
             elem_id="uq-input",
             max_length=service.settings.api.max_question_chars,
         )
-        examples_label = gr.Markdown(render.t(lang0, "examples"), elem_id="uq-examples-label")
-        with gr.Row(elem_id="uq-examples"):
+        # hidden until the first page load has checked which ones the index answers
+        examples_label = gr.Markdown(
+            render.t(lang0, "examples"), elem_id="uq-examples-label", visible=False
+        )
+        with gr.Row(elem_id="uq-examples", visible=False) as examples_row:
             example_buttons = [
-                gr.Button(q, size="sm", variant="secondary", elem_classes="uq-example")
-                for q in EXAMPLES
+                gr.Button(
+                    q, size="sm", variant="secondary", elem_classes="uq-example", visible=False
+                )
+                for q in CANDIDATES
             ]
         with gr.Column(visible=False, elem_id="uq-feedback") as feedback_box:
             comment = gr.Textbox(
@@ -332,6 +334,16 @@ def build_ui(service: QAService) -> gr.Blocks:
             lambda: ([], None, gr.update(visible=False)), None, [turns, pending, feedback_box]
         )
         demo.load(lambda d: gr.update(visible=not d), [dismissed], [notice_box])
+        checked: list[list[str]] = []  # the check's result, once it succeeded
+
+        def show_examples() -> list[Any]:
+            if not checked and (kept := suggestions(service)):
+                checked.append(kept)
+            kept = checked[0] if checked else []
+            shown = gr.update(visible=bool(kept))
+            return [shown, shown, *(gr.update(visible=q in kept) for q in CANDIDATES)]
+
+        demo.load(show_examples, None, [examples_label, examples_row, *example_buttons])
         dismiss.click(lambda: (gr.update(visible=False), True), None, [notice_box, dismissed])
     return demo
 

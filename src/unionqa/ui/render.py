@@ -13,6 +13,7 @@ from datetime import date
 from html import escape
 
 from ..types import Answer, Citation
+from .markdown import markdown_text
 
 TEXT: dict[str, dict[str, str]] = {
     "zh": {
@@ -25,11 +26,11 @@ TEXT: dict[str, dict[str, str]] = {
             "遇到具体纠纷，请咨询工会、人社部门或律师。"
         ),
         "dismiss": "知道了",
-        "placeholder": "输入你的问题，例如：公司招应届生能领什么补助？",
+        "placeholder": "输入你的问题",
         "send": "发送",
         "examples": "试试这些问题：",
         "searching": "正在查找资料…",
-        "sources": "资料来源",
+        "sources_count": "{n} 条依据",
         "open_doc": "查看全文",
         "valid": "有效",
         "valid_until": "至 {date}",
@@ -63,11 +64,11 @@ TEXT: dict[str, dict[str, str]] = {
             "bureau or a lawyer."
         ),
         "dismiss": "Got it",
-        "placeholder": "Type your question, e.g. 公司招应届生能领什么补助？",
+        "placeholder": "Type your question",
         "send": "Send",
         "examples": "Try these questions:",
         "searching": "Searching the documents…",
-        "sources": "Sources",
+        "sources_count": "Sources ({n})",
         "open_doc": "Show the whole document",
         "valid": "Valid",
         "valid_until": "until {date}",
@@ -116,7 +117,16 @@ CSS = """
   color: #3d2c00; border-radius: 6px; font-size: .92em; }
 .uq-notices ul { margin: 4px 0 0 1.1em; padding: 0; }
 .uq-sources { margin-top: 12px; }
-.uq-sources-title { font-weight: 600; font-size: .9em; color: var(--body-text-color-subdued); margin-bottom: 6px; }
+.uq-sources-title { font-weight: 600; font-size: .95em; color: var(--link-text-color); cursor: pointer;
+  min-height: 44px; display: flex; align-items: center; gap: 6px; }
+.uq-sources-title::before { content: "▸"; }
+.uq-sources[open] > .uq-sources-title::before { content: "▾"; }
+.uq-sources-title::-webkit-details-marker { display: none; }
+.uq-sources > summary { list-style: none; }
+.uq-md-h { display: inline-block; font-size: 1.05em; }
+#uq-chat .scroll-down-button-container { display: none !important; }
+#uq-chat .message-buttons button.icon-button { min-width: 44px !important; min-height: 44px !important; }
+#uq-chat .message-buttons button.icon-button > div { width: 20px !important; height: 20px !important; }
 .uq-cards { display: flex; flex-direction: column; gap: 8px; }
 .uq-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: 8px 10px;
   background: var(--background-fill-primary); }
@@ -131,7 +141,8 @@ CSS = """
 .uq-nodate { background: var(--background-fill-secondary); color: var(--body-text-color-subdued); }
 .uq-para { white-space: pre-wrap; margin: 6px 0 4px; font-size: .93em; line-height: 1.65; overflow-wrap: anywhere; }
 mark.uq-quote { background: #ffe27a; color: #1f1600; padding: 0 2px; border-radius: 3px; }
-.uq-doc summary { cursor: pointer; color: var(--link-text-color); font-size: .9em; }
+.uq-doc summary { cursor: pointer; color: var(--link-text-color); font-size: .9em; min-height: 32px;
+  display: flex; align-items: center; }
 .uq-doc-body { position: relative; max-height: 45vh; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere;
   margin-top: 6px; padding: 8px 10px; border-radius: 8px; background: var(--background-fill-secondary);
   font-size: .9em; line-height: 1.65; }
@@ -148,6 +159,8 @@ mark.uq-quote { background: #ffe27a; color: #1f1600; padding: 0 2px; border-radi
 #uq-examples button { flex: 0 1 auto !important; min-width: 0 !important; white-space: normal; text-align: left; }
 #uq-footer p { font-size: .82em; color: var(--body-text-color-subdued); text-align: center; margin: 4px 0 0; }
 @media (max-width: 600px) {
+  #uq-chat, #uq-chat .bubble-wrap { height: auto !important; max-height: none !important;
+    min-height: 0 !important; overflow: visible !important; }
   #uq-chat .message-row { margin-left: 2px !important; margin-right: 2px !important; }
   #uq-chat .message-row.user-row { margin-right: 12px !important; }
   #uq-chat .message-row .bot { padding: 8px !important; }
@@ -178,8 +191,26 @@ JS = """
     const mark = box && box.querySelector("mark");
     if (!mark) return;
     box.scrollTop = Math.max(0, mark.offsetTop - box.clientHeight / 3);
-    box.scrollIntoView({ block: "nearest" });
+    mark.scrollIntoView({ block: "nearest" });
   }, true);
+  // A new answer (streaming or final) is brought to the top of the view: its first line, the
+  // point, is what a worker reads first. On a wide screen its sources are unfolded.
+  const seen = new WeakSet();
+  let queued = false;
+  const place = () => {
+    queued = false;
+    const rows = document.querySelectorAll("#uq-chat .bot-row");
+    const last = rows[rows.length - 1];
+    const top = last && last.querySelector(".uq-final, .uq-answer");
+    if (!top || seen.has(top)) return;
+    seen.add(top);
+    const sources = top.querySelector("details.uq-sources");
+    if (sources && window.matchMedia("(min-width: 601px)").matches) sources.open = true;
+    last.scrollIntoView({ block: "start" });
+  };
+  new MutationObserver(() => {
+    if (!queued) { queued = true; requestAnimationFrame(place); }
+  }).observe(document.body, { childList: true, subtree: true });
 }
 """
 
@@ -206,18 +237,6 @@ def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return para_start, max(para_end, end)
 
 
-def highlight(text: str, start: int, end: int, mark_id: str = "") -> str:
-    """``text`` escaped, with ``text[start:end]`` inside a ``<mark>``."""
-    attr = f' id="{escape(mark_id)}"' if mark_id else ""
-    return (
-        escape(text[:start])
-        + f'<mark class="uq-quote"{attr}>'
-        + escape(text[start:end])
-        + "</mark>"
-        + escape(text[end:])
-    )
-
-
 def quote_in_paragraph(text: str, start: int, end: int) -> str:
     """The quote highlighted inside its paragraph, trimmed to CONTEXT_CHARS on each side."""
     ps, pe = paragraph_bounds(text, start, end)
@@ -225,8 +244,10 @@ def quote_in_paragraph(text: str, start: int, end: int) -> str:
     pe = min(pe, end + CONTEXT_CHARS)
     lead = "…" if ps > 0 and text[ps - 1] not in "\n" else ""
     tail = "…" if pe < len(text) and text[pe] not in "\n" else ""
-    body = highlight(text[ps:pe], start - ps, end - ps)
-    return escape(lead) + body.strip() + escape(tail)
+    piece = text[ps:pe]
+    skip = len(piece) - len(piece.lstrip())
+    body = markdown_text(piece.strip(), start - ps - skip, end - ps - skip)
+    return escape(lead) + body + escape(tail)
 
 
 def validity_badge(valid_until: date | None, today: date, lang: str) -> str:
@@ -300,7 +321,7 @@ def source_card(c: Citation, doc_text: str | None, card_id: str, lang: str, toda
         para = quote_in_paragraph(doc_text, c.start, c.end)
         whole = (
             f'<details class="uq-doc"><summary>{escape(t(lang, "open_doc"))}</summary>'
-            f'<div class="uq-doc-body">{highlight(doc_text, c.start, c.end, card_id)}</div>'
+            f'<div class="uq-doc-body">{markdown_text(doc_text, c.start, c.end, card_id)}</div>'
             "</details>"
         )
     else:  # the document changed or was removed since the answer: show the quote alone
@@ -326,8 +347,9 @@ def answer_message(
             source_card(c, docs.get(c.doc_id), f"uq-{answer_id[:12]}-{c.n}", lang, today)
             for c in answer.citations
         )
-        parts.append(
-            f'<div class="uq-sources"><div class="uq-sources-title">{escape(t(lang, "sources"))}</div>'
-            f'<div class="uq-cards">{cards}</div></div>'
+        count = t(lang, "sources_count").format(n=len(answer.citations))
+        parts.append(  # folded below the answer (the page's JS opens it on a wide screen)
+            f'<details class="uq-sources"><summary class="uq-sources-title">{escape(count)}'
+            f'</summary><div class="uq-cards">{cards}</div></details>'
         )
     return '<div class="uq-final">' + "".join(parts) + "</div>"
