@@ -117,11 +117,6 @@ def test_what_cannot_be_placed_keeps_the_chunk_locator() -> None:
     assert locate(SUBSIDY.text, 0, len(SUBSIDY.text) + 9, "第2段") == "第2段"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the answer layer still copies the hit's locator: answer/evidence.py _evidence() "
-    "must call locate_in_chunk (issue 20 item 6); remove this mark when it does",
-)
 def test_answer_citations_carry_their_quotes_own_locator(corpus_service) -> None:
     answer = corpus_service.ask("公司招应届生能领什么补助?")
     assert answer.citations

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ..ingest.locate import locate_in_chunk
 from ..search.keyword import KeywordIndex
 from ..text import answer_type, glossary
 from ..text.questions import QUESTION_WORDS, chat_tokens, names_a_thing
@@ -287,7 +288,7 @@ def _evidence(hit: Hit, s: int, e: int, quote: str, rank: int, score: float) -> 
         doc_id=hit.doc_id,
         source=hit.source,
         title=hit.title,
-        locator=hit.locator,
+        locator=locate_in_chunk(hit.text, hit.start, s, e, hit.locator),
         section=str(hit.metadata.get("section", "")),
         start=s,
         end=e,
