@@ -17,7 +17,7 @@ from typing import IO, Any
 import click
 
 from .errors import UnionQAError, UsageError
-from .settings import Settings, get_settings
+from .settings import K_DEFAULT, K_MAX, K_MIN, Settings, get_settings
 
 logger = logging.getLogger("unionqa")
 
@@ -179,7 +179,13 @@ def ingest(
     type=click.Path(path_type=Path, dir_okay=False),
     help='JSONL file, one {"question": ...} per line.',
 )
-@click.option("--k", "k", type=int, default=None, help="Number of hits (default 8).")
+@click.option(
+    "--k",
+    "k",
+    type=int,
+    default=None,
+    help=f"Number of hits ({K_MIN}-{K_MAX}, default {K_DEFAULT}).",
+)
 @click.option(
     "--filter",
     "filters",

@@ -23,8 +23,14 @@ class LLMSettings(BaseModel):
     gguf_path: Path | None = None  # optional local model through llama-cpp-python
 
 
+# hits per search: the default and bounds, for the core (library and CLI) and the HTTP API,
+# whose responses carry each hit's text and so stop lower
+K_DEFAULT = 8
+K_MIN, K_MAX, K_MAX_API = 1, 100, 50
+
+
 class RetrievalSettings(BaseModel):
-    k: int = 8  # hits handed to the answer chain
+    k: int = K_DEFAULT  # hits handed to the answer chain
     candidates: int = 40  # per retriever, before fusion
     dense_weight: float = 1.0
     keyword_weight: float = 1.5  # chosen on the dev questions (bench/tune_dev.py)
