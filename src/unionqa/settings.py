@@ -87,14 +87,17 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     api: APISettings = APISettings()
-    api_keys: str | None = None  # comma-separated keys; unset = open API
-    admin_keys: str | None = None  # comma-separated keys allowed to change documents
+    # comma-separated keys in the environment (UNIONQA_API_KEYS=a,b); unset = open API
+    api_keys: SecretStr | None = None
+    admin_keys: SecretStr | None = None  # the keys allowed to change documents
     hotline: str = "12351"
     log_level: str = "INFO"
 
     def key_list(self, admin: bool = False) -> list[str]:
         raw = self.admin_keys if admin else self.api_keys
-        return [k.strip() for k in (raw or "").split(",") if k.strip()]
+        # a copy made with model_copy(update=...) is not validated: it may hold a plain string
+        text = raw.get_secret_value() if isinstance(raw, SecretStr) else raw or ""
+        return [k.strip() for k in text.split(",") if k.strip()]
 
 
 @lru_cache(maxsize=1)
