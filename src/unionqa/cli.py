@@ -17,7 +17,7 @@ from typing import IO, Any
 import click
 
 from .errors import IndexNotReadyError, UnionQAError, UsageError
-from .settings import Settings, get_settings
+from .settings import K_DEFAULT, K_MAX, K_MIN, Settings, get_settings
 
 logger = logging.getLogger("unionqa")
 
@@ -38,15 +38,20 @@ def _emit(obj: Any) -> None:
 
 
 class CLIError(click.ClickException):
-    """One of our errors on the command line: one sentence on stderr and its exit status
-    (2 for a usage error, 1 otherwise, 130 when interrupted)."""
+    """One of our errors on the command line: one sentence on stderr, exit status 1."""
 
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code  # type: ignore[misc]  # a ClassVar in click's stubs
+    exit_code = 1
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"错误：{self.format_message()}", err=True)
+
+
+class CLIUsageError(CLIError):
+    exit_code = 2
+
+
+class CLIInterrupted(CLIError):
+    exit_code = 130
 
 
 class _Commands(click.Group):
@@ -56,13 +61,13 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except UsageError as e:
-            raise CLIError(str(e), 2) from e
+            raise CLIUsageError(str(e)) from e
         except IndexNotReadyError as e:  # names the data dir it looked in
-            raise CLIError(f"{e}{e.where}", 1) from e
+            raise CLIError(f"{e}{e.where}") from e
         except UnionQAError as e:
-            raise CLIError(str(e), 1) from e
+            raise CLIError(str(e)) from e
         except KeyboardInterrupt:
-            raise CLIError("已中断。已完成的文档已保存，再次运行会从中断处继续。", 130) from None
+            raise CLIInterrupted("已中断。已完成的文档已保存，再次运行会从中断处继续。") from None
 
 
 def _read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
@@ -234,7 +239,13 @@ def _document_row(info: Any) -> dict[str, Any]:
     type=click.Path(path_type=Path, dir_okay=False),
     help='JSONL file, one {"question": ...} per line.',
 )
-@click.option("--k", "k", type=int, default=None, help="Number of hits (default 8).")
+@click.option(
+    "--k",
+    "k",
+    type=int,
+    default=None,
+    help=f"Number of hits ({K_MIN}-{K_MAX}, default {K_DEFAULT}).",
+)
 @click.option(
     "--filter",
     "filters",

@@ -23,8 +23,14 @@ class LLMSettings(BaseModel):
     gguf_path: Path | None = None  # optional local model through llama-cpp-python
 
 
+# hits per search: the default and bounds, for the core (library and CLI) and the HTTP API,
+# whose responses carry each hit's text and so stop lower
+K_DEFAULT = 8
+K_MIN, K_MAX, K_MAX_API = 1, 100, 50
+
+
 class RetrievalSettings(BaseModel):
-    k: int = 8  # hits handed to the answer chain
+    k: int = K_DEFAULT  # hits handed to the answer chain
     candidates: int = 40  # per retriever, before fusion
     dense_weight: float = 1.0
     keyword_weight: float = 1.5  # chosen on the dev questions (bench/tune_dev.py)
@@ -109,14 +115,17 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     situations: SituationSettings = SituationSettings()
     api: APISettings = APISettings()
-    api_keys: str | None = None  # comma-separated keys; unset = open API
-    admin_keys: str | None = None  # comma-separated keys allowed to change documents
+    # comma-separated keys in the environment (UNIONQA_API_KEYS=a,b); unset = open API
+    api_keys: SecretStr | None = None
+    admin_keys: SecretStr | None = None  # the keys allowed to change documents
     hotline: str = "12351"
     log_level: str = "INFO"
 
     def key_list(self, admin: bool = False) -> list[str]:
         raw = self.admin_keys if admin else self.api_keys
-        return [k.strip() for k in (raw or "").split(",") if k.strip()]
+        # a copy made with model_copy(update=...) is not validated: it may hold a plain string
+        text = raw.get_secret_value() if isinstance(raw, SecretStr) else raw or ""
+        return [k.strip() for k in text.split(",") if k.strip()]
 
 
 @lru_cache(maxsize=1)

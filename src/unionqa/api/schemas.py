@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..settings import K_DEFAULT, K_MAX_API, K_MIN
 from ..types import Answer, Citation, DocumentInfo, Escalation
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
@@ -114,7 +115,9 @@ class SearchRequest(BaseModel):
     )
 
     question: str = Field(min_length=1, description="要检索的内容")
-    k: int | None = Field(default=None, ge=1, le=50, description="返回条数，默认 8")
+    k: int | None = Field(
+        default=None, ge=K_MIN, le=K_MAX_API, description=f"返回条数，默认 {K_DEFAULT}"
+    )
     filters: SearchFilters | None = None
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jinja2
+from markupsafe import Markup
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -149,147 +151,119 @@ CHART_METRICS = (
 )
 
 
-def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _bar(value: Any, cls: str) -> str:
+def _bar(value: Any, cls: str) -> Markup:
     if not isinstance(value, int | float):
-        return ""
+        return Markup("")
     width = max(0.0, min(1.0, float(value))) * 100
-    return f'<span class="bar"><span class="{cls}" style="width:{width:.1f}%"></span></span>'
+    return Markup(
+        f'<span class="bar"><span class="{cls}" style="width:{width:.1f}%"></span></span>'
+    )
+
+
+@lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("unionqa.eval", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template("report.html.j2")
 
 
 def render_html(report: dict[str, Any]) -> str:
-    """A self-contained page: tables, CSS bar charts per kind, the worst items."""
+    """A self-contained page (``templates/report.html.j2``): tables, CSS bar charts per kind,
+    the worst items. Every value from the report is escaped."""
     ours = report["metrics"]
     base = (report["baseline"] or {}).get("metrics")
     judge = report["llm_judge"]
-    parts = [
-        '<!doctype html><html lang="zh"><head><meta charset="utf-8">',
-        f"<title>unionqa eval — {_e(report['questions'])}</title><style>{CSS}</style></head><body>",
-        "<h1>unionqa answer-quality evaluation</h1>",
-        f'<p class="meta">{_e(report["n_items"])} questions from <code>{_e(report["questions"])}</code>'
-        f" · {_e(report['created'])} · as of {_e(report['as_of'] or 'today')}"
-        f" · embedding {_e(report['config']['embedding'])}"
-        f" · answers: {_e(report['answers'])} · LLM judge: {_e(judge)}"
-        + "".join(f" · {_e(k)} {v}" for k, v in report["setup_seconds"].items())
-        + "</p>",
-    ]
-    if report.get("gate"):
-        gate = report["gate"]
-        verdict = "passed" if gate["passed"] else "FAILED"
-        parts.append(
-            f'<h2>Gate against {_e(gate["compare"])}: <span class="'
-            f'{"good" if gate["passed"] else "bad"}">{verdict}</span></h2><ul>'
-            + "".join(f"<li>{_e(f)}</li>" for f in gate["failures"])
-            + "</ul>"
-        )
-    parts.append('<h2>Overall</h2><p class="legend"><span class="u">&nbsp;</span> unionqa ')
-    parts.append(
-        f'<span class="b">&nbsp;</span> {_e((report["baseline"] or {}).get("name", "baseline"))}</p>'
+    return _template().render(
+        report=report,
+        judge=judge,
+        css=Markup(CSS),
+        baseline_name=(report["baseline"] or {}).get("name", "baseline"),
+        overall=_overall_rows(ours, base, judge),
+        chart_metrics=CHART_METRICS,
+        kinds=_kind_rows(ours, base),
+        latency=sorted(ours["latency_ms"].items()),
+        worst=_worst(report),
     )
-    parts.append(
-        "<table><tr><th>metric</th><th>unionqa</th><th></th><th>naive RAG</th><th></th><th>Δ</th></tr>"
-    )
+
+
+def _overall_rows(
+    ours: dict[str, Any], base: dict[str, Any] | None, judge: str
+) -> list[dict[str, Any]]:
+    rows = []
     for name, label, lower in METRIC_ROWS:
         a = ours["overall"].get(name)
         b = base["overall"].get(name) if base else None
         if a is None and b is None and name not in JUDGE_METRICS:
             continue
-        delta = ""
+        delta = Markup("")
         rate = name not in COUNT_METRICS
         if isinstance(a, int | float) and isinstance(b, int | float) and rate:
             d = a - b
             cls = "good" if (d < 0 if lower else d > 0) else "bad" if d else ""
-            delta = f'<span class="{cls}">{d:+.3f}</span>'
-        parts.append(
-            f"<tr><td>{_e(label)}</td><td class=num>{_e(cell(ours['overall'], name, judge))}</td>"
-            f"<td>{_bar(a, 'u') if rate else ''}</td><td class=num>{_e(cell(base['overall'] if base else None, name, judge))}</td>"
-            f"<td>{_bar(b, 'b') if rate else ''}</td><td class=num>{delta}</td></tr>"
+            delta = Markup('<span class="{}">{:+.3f}</span>').format(cls, d)
+        rows.append(
+            {
+                "label": label,
+                "ours": cell(ours["overall"], name, judge),
+                "ours_bar": _bar(a, "u") if rate else "",
+                "base": cell(base["overall"] if base else None, name, judge),
+                "base_bar": _bar(b, "b") if rate else "",
+                "delta": delta,
+            }
         )
-    parts.append("</table><h2>Per kind</h2>")
-    kinds = list(ours["by_kind"])
-    parts.append(
-        '<table class="kinds"><tr><th>kind</th><th>n</th>'
-        + "".join(f"<th>{_e(lbl)}</th>" for _, lbl in CHART_METRICS)
-        + "</tr>"
-    )
-    for kind in kinds:
-        m = ours["by_kind"][kind]
+    return rows
+
+
+def _kind_rows(ours: dict[str, Any], base: dict[str, Any] | None) -> list[dict[str, Any]]:
+    rows = []
+    for kind, m in ours["by_kind"].items():
         b = (base or {}).get("by_kind", {}).get(kind, {})
-        row = f"<tr><td>{_e(kind)}</td><td class=num>{m['n']}</td>"
+        cells: list[dict[str, Any] | None] = []
         for name, _ in CHART_METRICS:
             if m.get(name) is None and b.get(name) is None:
-                row += "<td></td>"
+                cells.append(None)
                 continue
-            row += (
-                f"<td>{_bar(m.get(name), 'u')} {_e(_fmt(m.get(name)))}<br>"
-                f"{_bar(b.get(name), 'b')} {_e(_fmt(b.get(name)))}</td>"
+            cells.append(
+                {
+                    "ours_bar": _bar(m.get(name), "u"),
+                    "ours": _fmt(m.get(name)),
+                    "base_bar": _bar(b.get(name), "b"),
+                    "base": _fmt(b.get(name)),
+                }
             )
-        parts.append(row + "</tr>")
-    parts.append(
-        "</table><h2>Latency (ms)</h2><table><tr><th>stage</th><th>p50</th><th>p95</th><th>n</th></tr>"
-    )
-    for stage, v in sorted(ours["latency_ms"].items()):
-        parts.append(
-            f"<tr><td>{_e(stage)}</td><td class=num>{v['p50']:.1f}</td>"
-            f"<td class=num>{v['p95']:.1f}</td><td class=num>{v['n']}</td></tr>"
-        )
-    parts.append("</table>")
-    parts.extend(_failures_html(report))
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
+        rows.append({"kind": kind, "n": m["n"], "cells": cells})
+    return rows
 
 
-def _failures_html(report: dict[str, Any]) -> list[str]:
+def _worst(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``FAILURES_SHOWN`` lowest-quality items, with what the page shows of each."""
     worst = sorted(
         (r for r in report["items"] if r["unionqa"]["quality"] < 1.0),
         key=lambda r: (r["unionqa"]["quality"], r["id"]),
     )[:FAILURES_SHOWN]
-    out = [f"<h2>Failures: the {len(worst)} worst items</h2>"]
-    if not worst:
-        out.append("<p>None: every item scored fully.</p>")
+    out = []
     for r in worst:
         run = r["unionqa"]
+        text = (run["answer"] or {}).get("answer", "")
+        marks = [("good" if ev.fact_present(f, text) else "bad", f) for f in r["key_facts"]] + [
+            ("bad" if ev.forbidden_found([s], text) else "good", f"≠{s}")
+            for s in r["must_not_contain"]
+        ]
+        theirs = (r.get("baseline") or {}).get("answer") or {}
+        short = theirs.get("answer", "")
         out.append(
-            f'<div class="item"><b>{_e(r["id"])}</b> · {_e(r["kind"])} · quality {run["quality"]:.2f}'
+            {
+                **r,
+                "run": run,
+                "history": r.get("history") or [],
+                "marks": marks,
+                "scores": [(k, v) for k, v in run["scores"].items() if isinstance(v, int | float)],
+                "baseline_answer": short if len(short) <= 200 else short[:200] + "…",
+            }
         )
-        for turn in r.get("history") or []:
-            out.append(f'<div class="meta">earlier turn: {_e(turn)}</div>')
-        out.append(f"<p><b>Q:</b> {_e(r['question'])}</p>")
-        if r["answerable"]:
-            out.append(f"<div>gold: <code>{_e(r['gold_doc'])}</code></div>")
-            out.append(f'<div class="quote">{_e(r["gold_quote"])}</div>')
-        if r["key_facts"] or r["must_not_contain"]:
-            text = (run["answer"] or {}).get("answer", "")
-            marks = [
-                f'<span class="{"good" if ev.fact_present(f, text) else "bad"}">{_e(f)}</span>'
-                for f in r["key_facts"]
-            ] + [
-                f'<span class="{"bad" if ev.forbidden_found([s], text) else "good"}">≠{_e(s)}</span>'
-                for s in r["must_not_contain"]
-            ]
-            out.append("<div>key facts: " + " · ".join(marks) + "</div>")
-        if run["error"]:
-            out.append(f'<div class="bad">error: {_e(run["error"])}</div>')
-        ans = run["answer"]
-        if ans:
-            refused = " (refused)" if ans["refused"] else ""
-            out.append(f"<p><b>A{refused}:</b> {_e(ans['answer'])}</p>")
-            for c in ans["citations"]:
-                out.append(
-                    f'<div class="quote">[{c["n"]}] {_e(c["source"])} {_e(c["locator"])}: {_e(c["quote"])}</div>'
-                )
-        hits = ", ".join(f"{_e(h['source'])} {_e(h['locator'])}" for h in run["hits"][:5])
-        out.append(f'<div class="meta">top hits: {hits}</div>')
-        scores = ", ".join(
-            f"{_e(k)}={v:.2f}" for k, v in run["scores"].items() if isinstance(v, int | float)
-        )
-        out.append(f'<div class="meta">scores: {scores}</div>')
-        if r.get("baseline") and r["baseline"]["answer"]:
-            b = r["baseline"]["answer"]["answer"]
-            short = b if len(b) <= 200 else b[:200] + "…"
-            out.append(f'<div class="meta">naive RAG answer: {_e(short)}</div>')
-        out.append("</div>")
     return out

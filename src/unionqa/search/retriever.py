@@ -14,7 +14,7 @@ from langchain_core.embeddings import Embeddings
 
 from ..errors import UsageError
 from ..index.store import Index
-from ..settings import RetrievalSettings
+from ..settings import K_MAX, K_MIN, RetrievalSettings
 from ..text import glossary
 from ..text.articles import ARTICLE_REF_RE
 from ..text.numerals import cn_number
@@ -79,8 +79,8 @@ class Retriever:
         if not query:
             raise UsageError("问题不能为空，请输入要查询的内容。")
         k = self.settings.k if k is None else k  # k=0 is an error, not "the default"
-        if not 1 <= k <= 100:
-            raise UsageError("k 应在 1 到 100 之间。")
+        if not K_MIN <= k <= K_MAX:
+            raise UsageError(f"k 应在 {K_MIN} 到 {K_MAX} 之间。")
         filters = filters or Filters()
         n = max(self.settings.candidates, k)
         kw = self.keywords.get()
