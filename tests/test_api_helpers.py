@@ -64,9 +64,10 @@ def sse_json(text: str) -> list[tuple[str, Any]]:
 
 
 class LiveServer:
-    """A real uvicorn serving ``app`` on 127.0.0.1 in a background thread."""
+    """A real uvicorn serving ``app`` on 127.0.0.1 in a background thread (``options``: more
+    ``uvicorn.Config`` arguments, e.g. ``unionqa serve``'s own)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, **options: Any) -> None:
         import uvicorn
 
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -74,7 +75,9 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.server = uvicorn.Server(
-            uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+            uvicorn.Config(
+                app, **{"log_level": "warning", "access_log": False, "lifespan": "on", **options}
+            )
         )
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True

@@ -121,6 +121,30 @@ def _too_large(limit: int) -> HTTPException:
     )
 
 
+# A body over the limit is read and thrown away up to this much before the 413 goes out: a client
+# still sending when the server answers and closes sees a broken pipe, not the 413 (urllib, Java
+# and PHP clients do). Beyond it (a declared gigabyte) the 413 goes out at once and the connection
+# closes, so no client can make the server read without end.
+DRAIN_BYTES = 16 * 1024 * 1024
+
+
+async def _drain(receive: Receive, budget: int, deadline_at: float) -> None:
+    """Read and discard the rest of the body: at most ``budget`` bytes, until the deadline."""
+    while budget >= 0:
+        left = deadline_at - time.monotonic()
+        if left <= 0:
+            return
+        try:
+            message = await asyncio.wait_for(receive(), left)
+        except TimeoutError:
+            return
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
 # the routes that run on the request pool: when it is full they are turned away here, before the
 # body is read, parsed and validated (under overload that work alone kept 503s waiting)
 POOLED = {"/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions"}
@@ -170,6 +194,8 @@ class Edge:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    if message.get("more_body", False):
+                        await _drain(receive, DRAIN_BYTES, state["deadline_at"])
                     raise _too_large(limit)  # FastAPI re-raises it from body parsing
             return message
 
@@ -188,6 +214,9 @@ class Edge:
                     scope, receive, send_with_id
                 )
             elif length > limit:
+                # a client waiting for "100 Continue" sends nothing: answer it at once
+                if length <= limit + DRAIN_BYTES and "100-continue" not in headers.get("expect", ""):
+                    await _drain(receive, length, state["deadline_at"])
                 response = await _on_http_error(Request(scope), _too_large(limit))
                 await response(scope, receive, send_with_id)
             else:
