@@ -5,16 +5,28 @@ every loop bounded in count and time. Counts are in docs/reliability.md."""
 from __future__ import annotations
 
 import json
+import os
 import socket
+import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
 import httpx
 import pytest
-from test_api_helpers import LiveServer, api_settings, client_for
+from fixtures import ROOT
+from test_api_helpers import (
+    LiveServer,
+    api_settings,
+    client_for,
+    free_port,
+    spawn,
+    stop_process,
+    wait_http,
+)
 
-from unionqa.api.app import create_app
+from unionqa.api.app import create_app, server_options
 
 SURROGATE = b"\\ud800"  # a lone UTF-16 surrogate, as JSON spells it
 
@@ -75,7 +87,8 @@ LIMIT = 64 * 1024  # the default UNIONQA_API__MAX_BODY_BYTES
 def live(corpus_service, tmp_path_factory):
     """A real uvicorn with the API alone, as ``unionqa serve`` runs it."""
     settings = api_settings(corpus_service, tmp_path_factory.mktemp("sec-live"), quota_per_minute=0)
-    with LiveServer(create_app(corpus_service, settings=settings, mount_ui=False)) as server:
+    app = create_app(corpus_service, settings=settings, mount_ui=False)
+    with LiveServer(app, **server_options(settings.api)) as server:
         yield server
 
 
@@ -130,3 +143,83 @@ def test_a_gigabyte_declared_body_is_answered_without_being_read(live) -> None:
             out += chunk
     assert out.startswith(b"HTTP/1.1 413"), out[:200]
     assert b"request_too_large" in out
+
+
+# --- item 1: request headers are bounded in size and in time -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """``unionqa serve`` in its own process (its memory is measured), on an empty data dir."""
+    tmp = tmp_path_factory.mktemp("serve-headers")
+    port = free_port()
+    env = {
+        **os.environ,
+        "UNIONQA_DATA_DIR": str(tmp / "data"),
+        "UNIONQA_EMBEDDING": "hashing",
+        "UNIONQA_API__MOUNT_UI": "false",
+        "UNIONQA_API__HEADER_TIMEOUT_S": "2",
+        "ANONYMIZED_TELEMETRY": "False",
+        "PYTHONPATH": str(ROOT / "src"),  # this checkout's code, from the process's own cwd
+    }
+    env.pop("UNIONQA_API_KEYS", None)
+    log = tmp / "serve.log"
+    cmd = [sys.executable, "-m", "unionqa.cli", "serve", "--port", str(port)]
+    proc = spawn(cmd, log, cwd=tmp, env=env)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", proc, log, 60)
+        yield port, proc.pid
+    finally:
+        stop_process(proc)
+
+
+def rss_mb(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status", encoding="ascii"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_connections_streaming_a_huge_header_are_closed_and_memory_stays_flat(served) -> None:
+    port, pid = served
+    before = rss_mb(pid)
+    connections, piece, pieces = 4, b"a" * MB, 50  # 50 MB of one header on each connection
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(connections)]
+    sent = [0] * connections
+    closed = [False] * connections
+    try:
+        for s in socks:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ")
+        deadline = time.monotonic() + 120
+        for _ in range(pieces):
+            if all(closed) or time.monotonic() > deadline:
+                break
+            for i, s in enumerate(socks):
+                if closed[i]:
+                    continue
+                try:
+                    s.sendall(piece)
+                    sent[i] += len(piece)
+                except OSError:  # the server closed it: broken pipe or reset
+                    closed[i] = True
+        peak = rss_mb(pid)
+    finally:
+        for s in socks:
+            s.close()
+    print(f"\nheaders: sent MB {[n // MB for n in sent]}, RSS {before:.0f} -> {peak:.0f} MB")
+    assert all(closed), f"MB accepted per connection: {[n // MB for n in sent]}"
+    assert max(sent) < 16 * MB  # what loopback buffers take before the close is seen
+    assert peak - before < 50, (before, peak)
+    assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+
+
+def test_a_header_sent_too_slowly_is_cut_off(served) -> None:
+    port, _ = served
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
+        try:
+            out = s.recv(65536)
+        except TimeoutError:
+            out = None
+    assert out is not None, "the server kept waiting for the rest of the header"
+    assert b"200 OK" not in out

@@ -60,6 +60,10 @@ class APISettings(BaseModel):
     # 2 cores more threads add no throughput and slow everything, rejections included
     max_concurrency: int = Field(default_factory=lambda: 2 * (os.cpu_count() or 1))
     mount_ui: bool = True  # serve the chat page at / beside the API
+    # a request's line and headers: at most this many bytes (400 and closed beyond), and all of
+    # them within this many seconds of connecting (closed otherwise)
+    max_header_bytes: int = Field(default=32 * 1024, ge=4096)
+    header_timeout_s: float = Field(default=10.0, gt=0)
 
 
 class Settings(BaseSettings):

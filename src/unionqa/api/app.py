@@ -362,6 +362,37 @@ def _ui_wanted(settings: Settings) -> bool:
     return bool(getattr(settings.api, "mount_ui", True))
 
 
+def _protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol (h11 bounds the bytes it buffers for one request's head; the
+    httptools one keeps every header byte it is sent), closing a connection whose first request
+    head has not arrived ``header_timeout_s`` after connecting (uvicorn waits forever). Later
+    requests on a kept-alive connection are bounded by the keep-alive timeout and the size."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Protocol(H11Protocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._head_timer = self.loop.call_later(header_timeout_s, self._head_too_slow)
+
+        def _head_too_slow(self) -> None:
+            if self.cycle is None and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._head_timer.cancel()
+            super().connection_lost(exc)
+
+    return Protocol
+
+
+def server_options(api: APISettings) -> dict[str, Any]:
+    """The uvicorn options of ``unionqa serve`` that bound what a connection may cost."""
+    return {
+        "http": _protocol(api.header_timeout_s),
+        "h11_max_incomplete_event_size": api.max_header_bytes,
+    }
+
+
 def run_server(
     settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1
 ) -> None:
@@ -386,6 +417,7 @@ def run_server(
         "log_level": settings.log_level.lower(),
         "server_header": False,
         "timeout_graceful_shutdown": 10,
+        **server_options(settings.api),
     }
     if workers == 1:
         uvicorn.run(create_app(settings=settings, mount_ui=_ui_wanted(settings)), **options)
@@ -395,4 +427,4 @@ def run_server(
         uvicorn.run("unionqa.api.app:app_factory", factory=True, workers=workers, **options)
 
 
-__all__ = ["app_factory", "create_app", "run_server"]
+__all__ = ["app_factory", "create_app", "run_server", "server_options"]
