@@ -223,3 +223,90 @@ def test_a_header_sent_too_slowly_is_cut_off(served) -> None:
             out = None
     assert out is not None, "the server kept waiting for the rest of the header"
     assert b"200 OK" not in out
+
+
+# --- the chat page mounted beside a keyed API: items 2, 3 and 9 ---------------------------------
+
+KEY = "sec-key"
+PAGE_QUOTA = 3
+
+
+@pytest.fixture(scope="module")
+def page(corpus_service, tmp_path_factory):
+    """The API with keys and the chat page at /, on a real uvicorn; Gradio's cache in a temp dir."""
+    tmp = tmp_path_factory.mktemp("sec-page")
+    cache = tmp / "gradio-cache"
+    cache.mkdir()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GRADIO_TEMP_DIR", str(cache))
+        settings = api_settings(
+            corpus_service, tmp / "data", api_keys=KEY, quota_per_minute=PAGE_QUOTA
+        )
+        app = create_app(corpus_service, settings=settings, mount_ui=True)
+        with LiveServer(app, **server_options(settings.api)) as server:
+            server.cache = cache  # type: ignore[attr-defined]
+            yield server
+
+
+def files_under(path) -> list[str]:
+    return [str(p) for p in path.rglob("*") if p.is_file()]
+
+
+def test_the_page_refuses_anonymous_file_uploads_and_stores_nothing(page) -> None:
+    before = files_under(page.cache)
+    for route in ("/gradio_api/upload", "/gradio_api/process_recording"):
+        for _ in range(20):  # the probe sent 100 x 60 KB; 20 x 60 KB per route here
+            r = httpx.post(
+                page.url + route, files={"files": ("a.txt", b"x" * 60_000)}, timeout=30
+            )
+            assert r.status_code == 403, r.text[:200]
+            assert r.json()["error"] == "forbidden" and "不接收文件" in r.json()["message"]
+    assert files_under(page.cache) == before == []
+
+
+def call_page(url: str, question: str) -> list[tuple[str, object]]:
+    """One question through the page's Gradio API, as a script would send it: the events."""
+    r = httpx.post(f"{url}/gradio_api/call/respond", json={"data": [question, []]}, timeout=30)
+    assert r.status_code == 200, r.text[:300]
+    event_id = r.json()["event_id"]
+    events = []
+    with httpx.stream("GET", f"{url}/gradio_api/call/respond/{event_id}", timeout=90) as s:
+        event = ""
+        for line in s.iter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data = line[5:].strip()
+                events.append((event, json.loads(data) if data not in ("", "null") else None))
+                if event in ("complete", "error"):
+                    break
+    return events
+
+
+def test_a_20000_character_question_through_the_page_api_is_refused_in_chinese(page) -> None:
+    events = call_page(page.url, "问" * 20_000)
+    assert events[-1][0] == "error", events[-3:]
+    assert "问题太长：最多 1000 个字" in json.dumps(events[-1][1], ensure_ascii=False)
+    assert not any(e == "generating" for e, _ in events)  # refused before any work
+
+
+def test_the_page_api_counts_against_the_per_client_quota(page) -> None:
+    outcomes = [call_page(page.url, "加班费怎么算")[-1] for _ in range(PAGE_QUOTA + 1)]
+    assert [e for e, _ in outcomes[:PAGE_QUOTA]] == ["complete"] * PAGE_QUOTA
+    assert outcomes[-1][0] == "error"
+    assert "请求太频繁" in json.dumps(outcomes[-1][1], ensure_ascii=False)
+
+
+def test_ui_auth_key_makes_the_page_and_its_api_ask_for_a_key(corpus_service, tmp_path) -> None:
+    from unionqa.settings import UISettings
+
+    settings = api_settings(corpus_service, tmp_path, api_keys=KEY, quota_per_minute=0)
+    settings = settings.model_copy(update={"ui": UISettings(auth="key")})
+    app = create_app(corpus_service, settings=settings, mount_ui=True)
+    with LiveServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as c:
+        r = c.post("/gradio_api/call/respond", json={"data": ["加班费怎么算", []]})
+        assert r.status_code == 401
+        assert c.post("/login", data={"username": "x", "password": "wrong"}).status_code >= 400
+        assert c.post("/login", data={"username": "x", "password": KEY}).status_code == 200
+        r = c.post("/gradio_api/call/respond", json={"data": ["加班费怎么算", []]})
+        assert r.status_code == 200 and r.json()["event_id"]

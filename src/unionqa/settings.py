@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,6 +67,12 @@ class APISettings(BaseModel):
     header_timeout_s: float = Field(default=10.0, gt=0)
 
 
+class UISettings(BaseModel):
+    # "public": anyone may use the chat page (bounded like the API: length, quota per address,
+    # the shared pool, the deadline); "key": the page asks for an API key first
+    auth: Literal["public", "key"] = "public"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="UNIONQA_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -85,6 +92,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     api: APISettings = APISettings()
+    ui: UISettings = UISettings()
     api_keys: str | None = None  # comma-separated keys; unset = open API
     admin_keys: str | None = None  # comma-separated keys allowed to change documents
     hotline: str = "12351"
