@@ -69,7 +69,9 @@ SURROGATE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("route", "body"), [c[1:] for c in SURROGATE_CASES], ids=[c[0] for c in SURROGATE_CASES])
+@pytest.mark.parametrize(
+    ("route", "body"), [c[1:] for c in SURROGATE_CASES], ids=[c[0] for c in SURROGATE_CASES]
+)
 def test_a_lone_surrogate_in_any_text_field_is_a_clean_422(client, route: str, body: bytes) -> None:
     r = client.post(route, content=body, headers={"content-type": "application/json"})
     assert r.status_code == 422, r.text[:300]
@@ -256,9 +258,7 @@ def test_the_page_refuses_anonymous_file_uploads_and_stores_nothing(page) -> Non
     before = files_under(page.cache)
     for route in ("/gradio_api/upload", "/gradio_api/process_recording"):
         for _ in range(20):  # the probe sent 100 x 60 KB; 20 x 60 KB per route here
-            r = httpx.post(
-                page.url + route, files={"files": ("a.txt", b"x" * 60_000)}, timeout=30
-            )
+            r = httpx.post(page.url + route, files={"files": ("a.txt", b"x" * 60_000)}, timeout=30)
             assert r.status_code == 403, r.text[:200]
             assert r.json()["error"] == "forbidden" and "不接收文件" in r.json()["message"]
     assert files_under(page.cache) == before == []
@@ -310,3 +310,76 @@ def test_ui_auth_key_makes_the_page_and_its_api_ask_for_a_key(corpus_service, tm
         assert c.post("/login", data={"username": "x", "password": KEY}).status_code == 200
         r = c.post("/gradio_api/call/respond", json={"data": ["加班费怎么算", []]})
         assert r.status_code == 200 and r.json()["event_id"]
+
+
+# --- item 9: the low-severity findings -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/nope"), ("GET", "/gradio_api/nope"), ("POST", "/nope"), ("DELETE", "/v1/ask")],
+)
+def test_with_the_page_mounted_unknown_paths_get_the_documented_error_json(
+    page, method: str, path: str
+) -> None:
+    r = httpx.request(method, page.url + path, timeout=30)
+    assert r.status_code in (404, 405)
+    assert r.json()["error"] in ("not_found", "method_not_allowed")
+    assert "/docs" in r.json()["message"]
+
+
+def test_the_page_sends_security_headers(page) -> None:
+    r = httpx.get(page.url + "/", timeout=30)
+    assert r.status_code == 200
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "same-origin"
+    assert "frame-ancestors 'self'" in r.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize("path", ["/v1/ask", "/gradio_api/call/respond", "/"])
+@pytest.mark.parametrize("origin", ["http://localhost:3000", "https://evil.example"])
+def test_a_preflight_from_an_origin_not_configured_is_not_allowed(page, path, origin) -> None:
+    r = httpx.options(
+        page.url + path,
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+        timeout=30,
+    )
+    assert "access-control-allow-origin" not in r.headers, (r.status_code, dict(r.headers))
+
+
+@pytest.fixture
+def keyed(corpus_service, tmp_path):
+    return client_for(corpus_service, tmp_path, api_keys=KEY, max_auth_failures_per_minute=5)
+
+
+def test_failed_key_guesses_are_throttled_per_client(keyed) -> None:
+    statuses = [
+        keyed.post(
+            "/v1/search", json={"question": "加班"}, headers={"Authorization": f"Bearer g{i}"}
+        ).status_code
+        for i in range(7)
+    ]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+    # the right key from the same address waits too, so guessing gains nothing
+    r = keyed.post(
+        "/v1/search", json={"question": "加班"}, headers={"Authorization": f"Bearer {KEY}"}
+    )
+    assert r.status_code == 429 and r.json()["error"] == "rate_limited"
+    assert int(r.headers["retry-after"]) >= 1
+
+
+def test_duplicate_authorization_headers_are_refused(keyed) -> None:
+    headers = [("Authorization", f"Bearer {KEY}"), ("Authorization", "Bearer other")]
+    r = keyed.post("/v1/search", json={"question": "加班"}, headers=headers)
+    assert r.status_code == 400
+    assert r.json()["error"] == "bad_request" and "Authorization" in r.json()["message"]
+
+
+def test_x_forwarded_for_does_not_choose_the_quota_bucket_by_default(served) -> None:
+    port, _ = served
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as c:
+        statuses = [
+            c.get("/v1/documents", headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
+            for i in range(61)  # the default quota is 60 a minute
+        ]
+    assert 429 in statuses, statuses[-5:]

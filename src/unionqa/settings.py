@@ -63,6 +63,11 @@ class APISettings(BaseModel):
     mount_ui: bool = True  # serve the chat page at / beside the API
     # a request's line and headers: at most this many bytes (400 and closed beyond), and all of
     # them within this many seconds of connecting (closed otherwise)
+    # failed API keys per client address in any 60 s; beyond it 429 for that address; 0 = off
+    max_auth_failures_per_minute: int = 20
+    # addresses of reverse proxies whose X-Forwarded-For names the client (its quota bucket);
+    # none by default: the connection's own address counts
+    trusted_proxies: list[str] = []
     max_header_bytes: int = Field(default=32 * 1024, ge=4096)
     header_timeout_s: float = Field(default=10.0, gt=0)
 
@@ -71,6 +76,10 @@ class UISettings(BaseModel):
     # "public": anyone may use the chat page (bounded like the API: length, quota per address,
     # the shared pool, the deadline); "key": the page asks for an API key first
     auth: Literal["public", "key"] = "public"
+    # sent with every response (the chat page above all); "" sends none. Set frame-ancestors to
+    # the hotline's site to embed the page in an iframe there
+    content_security_policy: str = "frame-ancestors 'self'; object-src 'none'; base-uri 'self'"
+    referrer_policy: str = "same-origin"
 
 
 class Settings(BaseSettings):

@@ -32,13 +32,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..errors import UnionQAError, UsageError
 from ..privacy import contains_personal_data
 from ..service import QAService
-from ..settings import APISettings, Settings
+from ..settings import APISettings, Settings, UISettings
 from ..text.questions import load_tagger
 from .access import ApiError, Runner, busy_error, translate
 from .openai import router as openai_router
@@ -153,10 +154,23 @@ POOLED = {"/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions"}
 class Edge:
     """Pure ASGI (streams pass straight through)."""
 
-    def __init__(self, app: ASGIApp, api: APISettings, runner: Runner | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        api: APISettings,
+        runner: Runner | None = None,
+        ui: UISettings | None = None,
+    ) -> None:
         self.app = app
         self.api = api
         self.runner = runner
+        ui = ui or UISettings()
+        self.security_headers = [(b"x-content-type-options", b"nosniff")]
+        if ui.referrer_policy:
+            self.security_headers.append((b"referrer-policy", ui.referrer_policy.encode()))
+        if ui.content_security_policy:
+            csp = ui.content_security_policy.encode()
+            self.security_headers.append((b"content-security-policy", csp))
 
     def _limit(self, scope: Scope) -> int:
         if scope["method"] == "POST" and scope["path"].rstrip("/") == "/v1/documents":
@@ -182,7 +196,11 @@ class Edge:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", rid.encode()),
+                    *self.security_headers,
+                ]
             await send(message)
 
         limit = self._limit(scope)
@@ -215,7 +233,9 @@ class Edge:
                 )
             elif length > limit:
                 # a client waiting for "100 Continue" sends nothing: answer it at once
-                if length <= limit + DRAIN_BYTES and "100-continue" not in headers.get("expect", ""):
+                if length <= limit + DRAIN_BYTES and "100-continue" not in headers.get(
+                    "expect", ""
+                ):
                     await _drain(receive, length, state["deadline_at"])
                 response = await _on_http_error(Request(scope), _too_large(limit))
                 await response(scope, receive, send_with_id)
@@ -278,6 +298,9 @@ def _mount_ui(app: FastAPI, service: QAService) -> None:
     mount = getattr(ui, "mount", None)
     if callable(mount):
         mount(app, service)
+        for route in app.routes:
+            if isinstance(route, Mount) and isinstance(route.app, FastAPI):
+                route.app.add_exception_handler(HTTPException, _on_page_http_error)
 
 
 def create_app(
@@ -323,22 +346,34 @@ def create_app(
     app.add_exception_handler(UnionQAError, _on_known_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
-    app.add_middleware(Edge, api=settings.api, runner=state.runner)
-    if settings.api.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.api.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
-            max_age=600,
-        )
+    app.add_middleware(Edge, api=settings.api, runner=state.runner, ui=settings.ui)
+    # always, even with no origins allowed: the chat page's Gradio adds its own CORS otherwise
+    # (answering preflights from localhost origins, and from any origin on a public host name)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.api.cors_origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        max_age=600,
+    )
     app.include_router(router)
     app.include_router(openai_router)
     app.include_router(health)
     if mount_ui:
         _mount_ui(app, service)
     return app
+
+
+async def _on_page_http_error(request: Request, exc: Exception) -> Any:
+    """Inside the mounted chat page: unknown paths and wrong methods get the API's error JSON;
+    Gradio's own errors stay Gradio's (its page reads them)."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (404, 405):
+        return await _on_http_error(request, exc)
+    from fastapi.exception_handlers import http_exception_handler
+
+    return await http_exception_handler(request, exc)
 
 
 def configure_logging(level: str) -> None:
@@ -390,6 +425,9 @@ def server_options(api: APISettings) -> dict[str, Any]:
     return {
         "http": _protocol(api.header_timeout_s),
         "h11_max_incomplete_event_size": api.max_header_bytes,
+        # X-Forwarded-For only from the configured proxies (uvicorn trusts 127.0.0.1 otherwise)
+        "proxy_headers": bool(api.trusted_proxies),
+        "forwarded_allow_ips": ",".join(api.trusted_proxies) or "127.0.0.1",
     }
 
 

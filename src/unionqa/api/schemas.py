@@ -7,8 +7,8 @@ error body, and the OpenAI-compatible chat shapes.
 
 from __future__ import annotations
 
-from datetime import date
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
