@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
 import sys
 import time
 import urllib.error
@@ -116,6 +117,14 @@ def _urllib(url: str, total: int, chunked: bool) -> tuple[int, dict[str, str]]:
         return e.code, json.loads(e.read())
 
 
+def _requests(url: str, total: int, chunked: bool) -> tuple[int, dict[str, str]]:
+    import requests
+
+    data: bytes | Iterator[bytes] = _pieces(total) if chunked else b"".join(_pieces(total))
+    r = requests.post(url, data=data, headers={"Content-Type": "application/json"}, timeout=60)
+    return r.status_code, r.json()
+
+
 def _httpx(url: str, total: int, chunked: bool) -> tuple[int, dict[str, str]]:
     content: bytes | Iterator[bytes] = _pieces(total) if chunked else b"".join(_pieces(total))
     r = httpx.post(url, content=content, headers={"Content-Type": "application/json"}, timeout=60)
@@ -124,13 +133,25 @@ def _httpx(url: str, total: int, chunked: bool) -> tuple[int, dict[str, str]]:
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 @pytest.mark.parametrize("over", [1 * MB, 8 * MB], ids=["1MB-over", "8MB-over"])
-@pytest.mark.parametrize("post", [_urllib, _httpx], ids=["urllib", "httpx"])
+@pytest.mark.parametrize("post", [_urllib, _requests, _httpx], ids=["urllib", "requests", "httpx"])
 def test_a_body_over_the_limit_reaches_every_client_as_413_with_its_json(
     live, post, over: int, chunked: bool
 ) -> None:
     status, body = post(f"{live.url}/v1/ask", LIMIT + over, chunked)
     assert status == 413
     assert body["error"] == "request_too_large" and "64 KB" in body["message"]
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_curl_sees_the_413_with_its_json(live, tmp_path, chunked: bool) -> None:
+    body = tmp_path / "body.json"
+    body.write_bytes(b"".join(_pieces(LIMIT + 8 * MB)))
+    cmd = ["curl", "-sS", "--max-time", "60", "-H", "Content-Type: application/json"]
+    cmd += ["-H", "Transfer-Encoding: chunked"] if chunked else []
+    cmd += ["--data-binary", f"@{body}", "-w", "\n%{http_code}", f"{live.url}/v1/ask"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=90, check=False).stdout
+    text, _, code = out.rpartition("\n")
+    assert code == "413" and json.loads(text)["error"] == "request_too_large"
 
 
 def test_a_gigabyte_declared_body_is_answered_without_being_read(live) -> None:
@@ -383,3 +404,16 @@ def test_x_forwarded_for_does_not_choose_the_quota_bucket_by_default(served) -> 
             for i in range(61)  # the default quota is 60 a minute
         ]
     assert 429 in statuses, statuses[-5:]
+
+
+def test_the_openapi_schema_states_the_enforced_lengths(corpus_service, tmp_path) -> None:
+    c = client_for(corpus_service, tmp_path, max_question_chars=500)
+    schemas = c.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["AskRequest"]["properties"]["question"]["maxLength"] == 500
+    assert schemas["AskRequest"]["properties"]["history"]["items"]["maxLength"] == 500
+    assert schemas["AskRequest"]["properties"]["history"]["maxItems"] == 20
+    assert schemas["SearchRequest"]["properties"]["question"]["maxLength"] == 500
+    k = schemas["SearchRequest"]["properties"]["k"]
+    assert any(option.get("maximum") == 50 for option in k.get("anyOf", [k]))
+    r = c.post("/v1/ask", json={"question": "问" * 501})
+    assert r.status_code == 422 and r.json()["error"] == "question_too_long"

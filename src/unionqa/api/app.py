@@ -360,9 +360,27 @@ def create_app(
     app.include_router(router)
     app.include_router(openai_router)
     app.include_router(health)
+    _document_limits(app, settings.api)
     if mount_ui:
         _mount_ui(app, service)
     return app
+
+
+def _document_limits(app: FastAPI, api: APISettings) -> None:
+    """The OpenAPI schema states the length the server enforces (a setting, so not in the
+    models: there an over-long question would get pydantic's error, not ``question_too_long``)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = build()["components"]["schemas"]
+            for name in ("AskRequest", "SearchRequest"):
+                schemas[name]["properties"]["question"]["maxLength"] = api.max_question_chars
+            history = schemas["AskRequest"]["properties"]["history"]
+            history["items"]["maxLength"] = api.max_question_chars
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _on_page_http_error(request: Request, exc: Exception) -> Any:
