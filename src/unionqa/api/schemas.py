@@ -341,9 +341,12 @@ def _reason(err: dict[str, Any]) -> str:
 
 def validation_message(errors: list[dict[str, Any]]) -> str:
     """A Chinese sentence naming the fields at fault, built without the rejected values."""
+    # a bad character is the whole story; the union's other branches (a list, null) are noise
+    errors = [e for e in errors if e.get("type") == "lone_surrogate"] or errors
     parts = []
     for err in errors[:3]:
-        loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+        # without pydantic's union tags (``function-after[…]``, ``list[ContentPart]``)
+        loc = [str(p) for p in err.get("loc", ()) if p != "body" and "[" not in str(p)]
         where = "请求体" if err.get("type") == "json_invalid" else ".".join(loc) or "请求体"
         parts.append(f"{where} {_reason(err)}")
     more = f"（另有 {len(errors) - 3} 处）" if len(errors) > 3 else ""
