@@ -4,13 +4,17 @@ and a QAService that can be made slow on purpose."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from unionqa.api.app import create_app
@@ -64,9 +68,10 @@ def sse_json(text: str) -> list[tuple[str, Any]]:
 
 
 class LiveServer:
-    """A real uvicorn serving ``app`` on 127.0.0.1 in a background thread."""
+    """A real uvicorn serving ``app`` on 127.0.0.1 in a background thread (``options``: more
+    ``uvicorn.Config`` arguments, e.g. ``unionqa serve``'s own)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, **options: Any) -> None:
         import uvicorn
 
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -74,7 +79,9 @@ class LiveServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.server = uvicorn.Server(
-            uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+            uvicorn.Config(
+                app, **{"log_level": "warning", "access_log": False, "lifespan": "on", **options}
+            )
         )
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
@@ -102,6 +109,40 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def spawn(cmd: list[str], log: Path, **kw) -> subprocess.Popen:
+    """A process in its own session (so it can be stopped with its children), output to ``log``
+    (a pipe nobody reads would fill up and stall a chatty server)."""
+    with open(log, "wb") as out:
+        return subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **kw
+        )
+
+
+def wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log.read_text(errors="replace")[-3000:]
+            raise AssertionError(f"process exited with {proc.returncode}:\n{tail}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer 200 within {seconds} s")
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
 
 
 class SlowService(QAService):

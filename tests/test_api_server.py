@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,7 +15,16 @@ import openai
 import pytest
 from click.testing import CliRunner
 from fixtures import CORPUS, make_settings
-from test_api_helpers import LiveServer, SlowService, api_settings, free_port, parse_sse
+from test_api_helpers import (
+    LiveServer,
+    SlowService,
+    api_settings,
+    free_port,
+    parse_sse,
+    spawn,
+    stop_process,
+    wait_http,
+)
 
 from unionqa.api.app import create_app
 from unionqa.cli import main
@@ -156,46 +163,12 @@ def test_serve_refuses_several_workers_without_a_chroma_server(tmp_path, monkeyp
     assert "需要 Chroma 服务器" in result.output and "UNIONQA_CHROMA_URL" in result.output
 
 
-def _spawn(cmd: list[str], log: Path, **kw) -> subprocess.Popen:
-    """A process in its own session (so it can be stopped with its children), output to ``log``
-    (a pipe nobody reads would fill up and stall a chatty server)."""
-    with open(log, "wb") as out:
-        return subprocess.Popen(
-            cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, **kw
-        )
-
-
-def _wait_http(url: str, proc: subprocess.Popen, log: Path, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log.read_text(errors="replace")[-3000:]
-            raise AssertionError(f"process exited with {proc.returncode}:\n{tail}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{url} did not answer 200 within {seconds} s")
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
-
-
 @pytest.mark.slow
 def test_two_workers_share_an_uploaded_document_through_a_chroma_server(corpus_service, tmp_path):
     chroma_port = free_port()
     api_port = next(p for p in iter(free_port, None) if p != chroma_port)
     chroma_log, serve_log = tmp_path / "chroma.log", tmp_path / "serve.log"
-    chroma = _spawn(
+    chroma = spawn(
         [str(VENV_BIN / "chroma"), "run", "--path", str(tmp_path / "chroma"),
          "--host", "127.0.0.1", "--port", str(chroma_port)],
         chroma_log,
@@ -203,7 +176,7 @@ def test_two_workers_share_an_uploaded_document_through_a_chroma_server(corpus_s
     serve = None
     try:
         chroma_url = f"http://127.0.0.1:{chroma_port}"
-        _wait_http(f"{chroma_url}/api/v2/heartbeat", chroma, chroma_log, 60)
+        wait_http(f"{chroma_url}/api/v2/heartbeat", chroma, chroma_log, 60)
         settings = make_settings(tmp_path / "data", chroma_url=chroma_url)
         assert not QAService(settings, embeddings=corpus_service.embeddings).ingest([CORPUS]).failed
 
@@ -217,12 +190,12 @@ def test_two_workers_share_an_uploaded_document_through_a_chroma_server(corpus_s
             "HF_HUB_OFFLINE": "1",
         }
         env.pop("UNIONQA_API_KEYS", None)
-        serve = _spawn(
+        serve = spawn(
             [str(VENV_BIN / "unionqa"), "serve", "--port", str(api_port), "--workers", "2"],
             serve_log, cwd=tmp_path, env=env,
         )  # fmt: skip
         base = f"http://127.0.0.1:{api_port}"
-        _wait_http(f"{base}/readyz", serve, serve_log)
+        wait_http(f"{base}/readyz", serve, serve_log)
 
         text = "# 夜班职工防暑降温补贴办法\n\n夜班职工在七月至九月可领取防暑降温补贴，每人每月二百八十元。\n"
         with httpx.Client(base_url=base, timeout=60) as one:  # one connection = one worker
@@ -250,5 +223,5 @@ def test_two_workers_share_an_uploaded_document_through_a_chroma_server(corpus_s
         assert uploader in found and len(found) == 2, f"document found by {found} of {seen}"
     finally:
         if serve is not None:
-            _stop(serve)
-        _stop(chroma)
+            stop_process(serve)
+        stop_process(chroma)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -93,6 +94,25 @@ class APISettings(BaseModel):
     # 2 cores more threads add no throughput and slow everything, rejections included
     max_concurrency: int = Field(default_factory=lambda: 2 * (os.cpu_count() or 1))
     mount_ui: bool = True  # serve the chat page at / beside the API
+    # a request's line and headers: at most this many bytes (400 and closed beyond), and all of
+    # them within this many seconds of connecting (closed otherwise)
+    # failed API keys per client address in any 60 s; beyond it 429 for that address; 0 = off
+    max_auth_failures_per_minute: int = 20
+    # addresses of reverse proxies whose X-Forwarded-For names the client (its quota bucket);
+    # none by default: the connection's own address counts
+    trusted_proxies: list[str] = []
+    max_header_bytes: int = Field(default=32 * 1024, ge=4096)
+    header_timeout_s: float = Field(default=10.0, gt=0)
+
+
+class UISettings(BaseModel):
+    # "public": anyone may use the chat page (bounded like the API: length, quota per address,
+    # the shared pool, the deadline); "key": the page asks for an API key first
+    auth: Literal["public", "key"] = "public"
+    # sent with every response (the chat page above all); "" sends none. Set frame-ancestors to
+    # the hotline's site to embed the page in an iframe there
+    content_security_policy: str = "frame-ancestors 'self'; object-src 'none'; base-uri 'self'"
+    referrer_policy: str = "same-origin"
 
 
 class Settings(BaseSettings):
@@ -115,6 +135,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     situations: SituationSettings = SituationSettings()
     api: APISettings = APISettings()
+    ui: UISettings = UISettings()
     # comma-separated keys in the environment (UNIONQA_API_KEYS=a,b); unset = open API
     api_keys: SecretStr | None = None
     admin_keys: SecretStr | None = None  # the keys allowed to change documents

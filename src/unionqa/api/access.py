@@ -195,7 +195,8 @@ class Quota:
         self._hits: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def check(self, bucket: str, now: float | None = None) -> None:
+    def check(self, bucket: str, now: float | None = None, count: bool = True) -> None:
+        """429 when the bucket is full; else the request counts (unless ``count`` is false)."""
         if self.per_minute <= 0:
             return
         at = time.monotonic() if now is None else now
@@ -213,7 +214,8 @@ class Quota:
                     f"请求太频繁：每分钟最多 {self.per_minute} 次，请 {wait} 秒后再试。",
                     {"Retry-After": str(wait)},
                 )
-            hits.append(at)
+            if count:
+                hits.append(at)
 
     def _forget(self, at: float) -> None:
         for bucket in [b for b, h in self._hits.items() if not h or h[-1] <= at - self.WINDOW]:

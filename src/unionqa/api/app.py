@@ -31,13 +31,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..errors import UnionQAError, UsageError
 from ..privacy import contains_personal_data
 from ..service import QAService
-from ..settings import APISettings, Settings
+from ..settings import APISettings, Settings, UISettings
 from .access import ApiError, Runner, busy_error, translate
 from .docs import add_docs
 from .openai import router as openai_router
@@ -120,6 +121,30 @@ def _too_large(limit: int) -> HTTPException:
     )
 
 
+# A body over the limit is read and thrown away up to this much before the 413 goes out: a client
+# still sending when the server answers and closes sees a broken pipe, not the 413 (urllib, Java
+# and PHP clients do). Beyond it (a declared gigabyte) the 413 goes out at once and the connection
+# closes, so no client can make the server read without end.
+DRAIN_BYTES = 16 * 1024 * 1024
+
+
+async def _drain(receive: Receive, budget: int, deadline_at: float) -> None:
+    """Read and discard the rest of the body: at most ``budget`` bytes, until the deadline."""
+    while budget >= 0:
+        left = deadline_at - time.monotonic()
+        if left <= 0:
+            return
+        try:
+            message = await asyncio.wait_for(receive(), left)
+        except TimeoutError:
+            return
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
 # the routes that run on the request pool: when it is full they are turned away here, before the
 # body is read, parsed and validated (under overload that work alone kept 503s waiting)
 POOLED = {"/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions"}
@@ -128,10 +153,23 @@ POOLED = {"/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions"}
 class Edge:
     """Pure ASGI (streams pass straight through)."""
 
-    def __init__(self, app: ASGIApp, api: APISettings, runner: Runner | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        api: APISettings,
+        runner: Runner | None = None,
+        ui: UISettings | None = None,
+    ) -> None:
         self.app = app
         self.api = api
         self.runner = runner
+        ui = ui or UISettings()
+        self.security_headers = [(b"x-content-type-options", b"nosniff")]
+        if ui.referrer_policy:
+            self.security_headers.append((b"referrer-policy", ui.referrer_policy.encode()))
+        if ui.content_security_policy:
+            csp = ui.content_security_policy.encode()
+            self.security_headers.append((b"content-security-policy", csp))
 
     def _limit(self, scope: Scope) -> int:
         if scope["method"] == "POST" and scope["path"].rstrip("/") == "/v1/documents":
@@ -157,7 +195,11 @@ class Edge:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", rid.encode()),
+                    *self.security_headers,
+                ]
             await send(message)
 
         limit = self._limit(scope)
@@ -169,6 +211,8 @@ class Edge:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    if message.get("more_body", False):
+                        await _drain(receive, DRAIN_BYTES, state["deadline_at"])
                     raise _too_large(limit)  # FastAPI re-raises it from body parsing
             return message
 
@@ -187,6 +231,11 @@ class Edge:
                     scope, receive, send_with_id
                 )
             elif length > limit:
+                # a client waiting for "100 Continue" sends nothing: answer it at once
+                if length <= limit + DRAIN_BYTES and "100-continue" not in headers.get(
+                    "expect", ""
+                ):
+                    await _drain(receive, length, state["deadline_at"])
                 response = await _on_http_error(Request(scope), _too_large(limit))
                 await response(scope, receive, send_with_id)
             else:
@@ -240,6 +289,9 @@ def _mount_ui(app: FastAPI, service: QAService) -> None:
             "或设置 UNIONQA_API__MOUNT_UI=false 只启动 API。"
         ) from e
     mount(app, service)
+    for route in app.routes:
+        if isinstance(route, Mount) and isinstance(route.app, FastAPI):
+            route.app.add_exception_handler(HTTPException, _on_page_http_error)
 
 
 def create_app(
@@ -288,23 +340,53 @@ def create_app(
     app.add_exception_handler(UnionQAError, _on_known_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
-    app.add_middleware(Edge, api=settings.api, runner=state.runner)
-    if settings.api.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.api.cors_origins,
-            allow_methods=["GET", "POST", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
-            max_age=600,
-        )
+    app.add_middleware(Edge, api=settings.api, runner=state.runner, ui=settings.ui)
+    # always, even with no origins allowed: the chat page's Gradio adds its own CORS otherwise
+    # (answering preflights from localhost origins, and from any origin on a public host name)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.api.cors_origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+        max_age=600,
+    )
     app.include_router(router)
     app.include_router(openai_router)
     app.include_router(health)
     add_docs(app)
+    _document_limits(app, settings.api)
     if settings.api.mount_ui if mount_ui is None else mount_ui:
         _mount_ui(app, service)
     return app
+
+
+def _document_limits(app: FastAPI, api: APISettings) -> None:
+    """The OpenAPI schema states the length the server enforces (a setting, so not in the
+    models: there an over-long question would get pydantic's error, not ``question_too_long``)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = build()["components"]["schemas"]
+            for name in ("AskRequest", "SearchRequest"):
+                schemas[name]["properties"]["question"]["maxLength"] = api.max_question_chars
+            history = schemas["AskRequest"]["properties"]["history"]
+            history["items"]["maxLength"] = api.max_question_chars
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+async def _on_page_http_error(request: Request, exc: Exception) -> Any:
+    """Inside the mounted chat page: unknown paths and wrong methods get the API's error JSON;
+    Gradio's own errors stay Gradio's (its page reads them)."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code in (404, 405):
+        return await _on_http_error(request, exc)
+    from fastapi.exception_handlers import http_exception_handler
+
+    return await http_exception_handler(request, exc)
 
 
 def configure_logging(level: str) -> None:
@@ -321,6 +403,40 @@ def app_factory() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
     return create_app(settings=settings)
+
+
+def _protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol (h11 bounds the bytes it buffers for one request's head; the
+    httptools one keeps every header byte it is sent), closing a connection whose first request
+    head has not arrived ``header_timeout_s`` after connecting (uvicorn waits forever). Later
+    requests on a kept-alive connection are bounded by the keep-alive timeout and the size."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Protocol(H11Protocol):
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._head_timer = self.loop.call_later(header_timeout_s, self._head_too_slow)
+
+        def _head_too_slow(self) -> None:
+            if self.cycle is None and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._head_timer.cancel()
+            super().connection_lost(exc)
+
+    return Protocol
+
+
+def server_options(api: APISettings) -> dict[str, Any]:
+    """The uvicorn options of ``unionqa serve`` that bound what a connection may cost."""
+    return {
+        "http": _protocol(api.header_timeout_s),
+        "h11_max_incomplete_event_size": api.max_header_bytes,
+        # X-Forwarded-For only from the configured proxies (uvicorn trusts 127.0.0.1 otherwise)
+        "proxy_headers": bool(api.trusted_proxies),
+        "forwarded_allow_ips": ",".join(api.trusted_proxies) or "127.0.0.1",
+    }
 
 
 def run_server(
@@ -347,6 +463,7 @@ def run_server(
         "log_level": settings.log_level.lower(),
         "server_header": False,
         "timeout_graceful_shutdown": 10,
+        **server_options(settings.api),
     }
     if workers == 1:
         uvicorn.run(create_app(settings=settings), **options)
@@ -358,4 +475,4 @@ def run_server(
         uvicorn.run("unionqa.api.app:app_factory", factory=True, workers=workers, **options)
 
 
-__all__ = ["app_factory", "create_app", "run_server"]
+__all__ = ["app_factory", "create_app", "run_server", "server_options"]

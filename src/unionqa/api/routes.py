@@ -81,6 +81,7 @@ class ApiState:
     keys: KeyRing
     quota: Quota
     runner: Runner
+    failures: Quota  # 401s per client address: key guessing
     _feedback: FeedbackStore | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -93,6 +94,7 @@ class ApiState:
             keys=KeyRing(settings.key_list(), settings.key_list(admin=True)),
             quota=Quota(api.quota_per_minute),
             runner=Runner(api.max_concurrency, api.deadline_s),
+            failures=Quota(api.max_auth_failures_per_minute),
         )
 
     @property
@@ -124,11 +126,21 @@ ServiceDep = Annotated[QAService, Depends(get_service)]
 
 
 async def api_caller(request: Request, state: StateDep) -> Caller:
-    """Every /v1 route: a known key when keys are configured, then the quota."""
+    """Every /v1 route: a known key when keys are configured, then the quota. A client address
+    with too many failed keys in a minute gets 429 for everything until the minute is over."""
     client = request.client.host if request.client else "-"
-    caller = state.keys.identify(request.headers.get("authorization"), client)
+    given = request.headers.getlist("authorization")
+    if len(given) > 1:
+        raise ApiError(400, "bad_request", "请求头 Authorization 出现了多次：只能带一个 API 密钥。")
+    failures = f"auth:{client}"
+    state.failures.check(failures, count=False)
+    caller = state.keys.identify(given[0] if given else None, client)
     request.state.key_id = caller.key_id or "-"
-    state.keys.require_api(caller)
+    try:
+        state.keys.require_api(caller)
+    except ApiError:
+        state.failures.check(failures)  # counts this failure
+        raise
     state.quota.check(caller.bucket)
     return caller
 

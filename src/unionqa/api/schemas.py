@@ -7,15 +7,30 @@ error body, and the OpenAI-compatible chat shapes.
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from ..settings import K_DEFAULT, K_MAX_API, K_MIN
 from ..types import Answer, Citation, DocumentInfo, Escalation
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogate(value: str) -> str:
+    """JSON may spell a lone UTF-16 surrogate (``"\\ud800"``); no UTF-8 text can hold one, and
+    the embedding model, the logs and the stores all fail on it."""
+    if _SURROGATE.search(value):
+        raise PydanticCustomError("lone_surrogate", "lone UTF-16 surrogate")
+    return value
+
+
+# Every text field a caller sends: the same check as the question
+Text = Annotated[str, AfterValidator(_no_surrogate)]
 
 # One server-sent event, as OpenAPI 3.1 describes the items of a text/event-stream response.
 ASK_EVENT_SCHEMA: dict[str, Any] = {
@@ -68,10 +83,10 @@ class AskRequest(BaseModel):
         }
     )
 
-    question: str = Field(
+    question: Text = Field(
         min_length=1, description="职工的问题（长度上限见 UNIONQA_API__MAX_QUESTION_CHARS）"
     )
-    history: list[str] = Field(
+    history: list[Text] = Field(
         default_factory=list, max_length=20, description="同一会话中更早的用户提问，从旧到新"
     )
     as_of: date | None = Field(
@@ -82,13 +97,13 @@ class AskRequest(BaseModel):
 class SearchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: str | None = Field(default=None, max_length=100, examples=["policy"])
-    region: str | None = Field(default=None, max_length=100, examples=["national"])
+    kind: Text | None = Field(default=None, max_length=100, examples=["policy"])
+    region: Text | None = Field(default=None, max_length=100, examples=["national"])
     in_force: date | None = Field(default=None, description="只要这一天仍有效的资料")
-    source: str | None = Field(
+    source: Text | None = Field(
         default=None, max_length=500, examples=["graduate-hiring-subsidy.md"]
     )
-    doc_id: str | None = Field(default=None, max_length=100)
+    doc_id: Text | None = Field(default=None, max_length=100)
 
     def as_dict(self) -> dict[str, str]:
         return {k: str(v) for k, v in self.model_dump(exclude_none=True).items()}
@@ -114,7 +129,7 @@ class SearchRequest(BaseModel):
         }
     )
 
-    question: str = Field(min_length=1, description="要检索的内容")
+    question: Text = Field(min_length=1, description="要检索的内容")
     k: int | None = Field(
         default=None, ge=K_MIN, le=K_MAX_API, description=f"返回条数，默认 {K_DEFAULT}"
     )
@@ -156,7 +171,7 @@ class FeedbackRequest(BaseModel):
 
     answer_id: str = Field(pattern=ID_PATTERN, description="回答里的 id（或对话接口的 id）")
     rating: Literal["up", "down"] = Field(description="up = 有帮助，down = 没帮助")
-    comment: str | None = Field(
+    comment: Text | None = Field(
         default=None, max_length=1000, description="可选留言；手机号、身份证号等会被抹去后保存"
     )
 
@@ -186,14 +201,14 @@ class ContentPart(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     type: str
-    text: str | None = None
+    text: Text | None = None
 
 
 class ChatMessage(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[ContentPart] | None = None
+    content: Text | list[ContentPart] | None = None
 
     def text(self) -> str:
         if isinstance(self.content, list):
@@ -313,6 +328,7 @@ _REASONS = {
     "literal_error": "取值不在允许范围内",
     "enum": "取值不在允许范围内",
     "extra_forbidden": "不认识这个字段",
+    "lone_surrogate": "含有无效的字符（单独的 UTF-16 代理项），请检查文字编码",
     "greater_than_equal": "太小",
     "less_than_equal": "太大",
     "date_type": "应为 YYYY-MM-DD 格式的日期",
@@ -339,9 +355,12 @@ def _reason(err: dict[str, Any]) -> str:
 
 def validation_message(errors: list[dict[str, Any]]) -> str:
     """A Chinese sentence naming the fields at fault, built without the rejected values."""
+    # a bad character is the whole story; the union's other branches (a list, null) are noise
+    errors = [e for e in errors if e.get("type") == "lone_surrogate"] or errors
     parts = []
     for err in errors[:3]:
-        loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+        # without pydantic's union tags (``function-after[…]``, ``list[ContentPart]``)
+        loc = [str(p) for p in err.get("loc", ()) if p != "body" and "[" not in str(p)]
         where = "请求体" if err.get("type") == "json_invalid" else ".".join(loc) or "请求体"
         parts.append(f"{where} {_reason(err)}")
     more = f"（另有 {len(errors) - 3} 处）" if len(errors) > 3 else ""

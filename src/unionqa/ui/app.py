@@ -15,15 +15,19 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from functools import cache
 from typing import Any
 
 import gradio as gr
+from fastapi.responses import JSONResponse
 
-from ..errors import IndexNotReadyError, UnionQAError
+from ..api.access import ApiError, Caller, busy_error
+from ..api.routes import ApiState, Work
+from ..errors import IndexNotReadyError, UnionQAError, UsageError
 from ..feedback import FEEDBACK_FILE, MAX_COMMENT_CHARS, FeedbackStore
 from ..service import QAService
 from ..types import Answer
@@ -96,6 +100,59 @@ def _turn_messages(service: QAService, turn: dict[str, Any], lang: str) -> list[
 
 
 # --- event handlers -----------------------------------------------------------------------
+
+MAX_HISTORY = 20  # earlier questions sent with a new one, as AskRequest.history allows
+
+
+async def _limited_respond(
+    limits: ApiState,
+    question: str,
+    messages: list[dict[str, Any]],
+    turns: list[dict[str, Any]],
+    lang: str,
+    client: str,
+) -> AsyncIterator[tuple[Any, ...]]:
+    """``_respond`` under the API's own limits, since anyone can call the page's Gradio API
+    (``/gradio_api/call/respond``) without the page: the question's length, the per-client
+    quota and the concurrency limit refuse at once (``gr.Error`` with the API's Chinese message);
+    the answer runs on the API's pool, sharing its slots, and stops at its deadline."""
+    question = (question or "").strip()
+    if not question:
+        gr.Warning(render.t(lang, "empty"))
+        yield messages, turns, ""
+        return
+    work = Work(limits, time.monotonic() + limits.settings.api.deadline_s)
+    try:
+        work.check_text(question)
+        limits.quota.check(Caller(None, client=client).bucket)
+        if limits.runner.busy():
+            raise busy_error()
+    except ApiError as e:
+        raise gr.Error(e.message, print_exception=False) from None
+    earlier = turns[-MAX_HISTORY:]
+    last: tuple[Any, ...] = (messages, turns, "")
+    try:
+        async for step in work.stream(
+            lambda: _respond_steps(limits, question, messages, turns, lang, earlier)
+        ):
+            last = step
+            yield step
+    except ApiError as e:  # the deadline, or the pool filled up meanwhile
+        user = {"role": "user", "content": render.user_message(question)}
+        yield [*messages, user, _assistant(render.error_message(e.message, lang))], last[1], ""
+
+
+def _respond_steps(
+    limits: ApiState,
+    question: str,
+    messages: list[dict[str, Any]],
+    turns: list[dict[str, Any]],
+    lang: str,
+    earlier: list[dict[str, Any]],
+) -> Iterator[tuple[Any, ...]]:
+    """``_respond`` with the history cut to the last ``MAX_HISTORY`` questions."""
+    for shown, kept, box in _respond(limits.service, question, messages, earlier, lang):
+        yield shown, [*turns[: len(turns) - len(earlier)], *kept], box
 
 
 def _respond(
@@ -223,7 +280,9 @@ def _footer_html(lang: str) -> str:
 # --- the Blocks -----------------------------------------------------------------------------
 
 
-def build_ui(service: QAService) -> gr.Blocks:
+def build_ui(service: QAService, limits: ApiState | None = None) -> gr.Blocks:
+    """The page; ``limits``: the API's keys, quota, pool and deadline (its own when alone)."""
+    limits = limits or ApiState.build(service, service.settings)
     lang0 = "zh"
     store = cache(lambda: feedback_store(service))
     with gr.Blocks(title="职工政策问答 · unionqa", analytics_enabled=False) as demo:
@@ -294,10 +353,18 @@ def build_ui(service: QAService) -> gr.Blocks:
             )
         footer = gr.HTML(_footer_html(lang0), elem_id="uq-footer", padding=False)
 
-        def respond(
-            question: str, messages: list[Any], turn_list: list[Any], lang_code: str
-        ) -> Iterator[tuple[Any, ...]]:
-            yield from _respond(service, question, messages, turn_list, lang_code)
+        async def respond(
+            question: str,
+            messages: list[Any],
+            turn_list: list[Any],
+            lang_code: str,
+            request: gr.Request,
+        ) -> AsyncIterator[tuple[Any, ...]]:
+            client = request.client.host if request.client else "-"
+            async for step in _limited_respond(
+                limits, question, messages, turn_list, lang_code, client
+            ):
+                yield step
 
         ask_outputs = [chatbot, turns, box]
         box.submit(respond, [box, chatbot, turns, lang], ask_outputs, concurrency_limit=4)
@@ -349,8 +416,53 @@ def build_ui(service: QAService) -> gr.Blocks:
 
 
 def mount(app: Any, service: QAService, path: str = "/") -> Any:
-    """Mount the chat UI into a FastAPI app (register the app's own routes first)."""
-    return gr.mount_gradio_app(app, build_ui(service), path=path, **_page_options())
+    """Mount the chat UI into a FastAPI app (register the app's own routes first). Inside the
+    API's app the page shares its limits (``app.state.api``)."""
+    limits = getattr(app.state, "api", None) or ApiState.build(service, service.settings)
+    prefix = path.rstrip("/")
+    for route in FILE_ROUTES:  # matched before the mount: Gradio never sees these requests
+        app.add_api_route(prefix + route, _no_files, methods=["POST"], include_in_schema=False)
+    return gr.mount_gradio_app(
+        app, build_ui(service, limits), path=path, **_page_options(), **_auth(limits)
+    )
+
+
+# Gradio's routes that write what a caller sends to disk (its cache, never cleaned): the page has
+# no file, audio or video input, so nobody needs them
+FILE_ROUTES = (
+    "/gradio_api/upload",
+    "/gradio_api/process_recording",
+    "/gradio_api/stream/{rest:path}",
+)
+
+
+async def _no_files() -> JSONResponse:
+    return JSONResponse(
+        {
+            "error": "forbidden",
+            "message": "聊天页面不接收文件。文档请由管理员通过 POST /v1/documents 上传。",
+        },
+        status_code=403,
+    )
+
+
+def _auth(limits: ApiState) -> dict[str, Any]:
+    """``UNIONQA_UI__AUTH=key``: the page (and its Gradio API) asks for an API key first."""
+    if limits.settings.ui.auth != "key":
+        return {}
+    keys = limits.keys
+    if keys.open:
+        raise UsageError(
+            "UNIONQA_UI__AUTH=key 需要同时设置 UNIONQA_API_KEYS（页面用 API 密钥登录）。"
+        )
+
+    def check(_user: str, password: str) -> bool:
+        return keys.identify(f"Bearer {password}").key_id is not None
+
+    return {
+        "auth": check,
+        "auth_message": "请输入热线给您的 API 密钥作为密码（用户名可随意填写）。",
+    }
 
 
 def ensure_index(service: QAService) -> None:
