@@ -32,11 +32,14 @@ RANK = {
     "search": 4,
     "answer": 5,
     "feedback": 6,
+    "stats": 6.5,
+    "handoff": 6,
     "service": 7,
     "ui": 8,
     "api": 9,
     "eval": 9,
     "cli": 10,
+    "cli_ops": 10,
     "__init__": 11,
 }
 

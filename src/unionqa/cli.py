@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from .cli_ops import data_dir_option, feedback, stats
 from .errors import UnionQAError, UsageError
 from .settings import Settings, get_settings
 
@@ -84,14 +85,6 @@ def _parse_as_of(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError as e:
         raise UsageError(f"--as-of 的日期格式应为 YYYY-MM-DD：{value}") from e
-
-
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where the index and stores live (default $UNIONQA_DATA_DIR, else ./.unionqa).",
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -376,6 +369,9 @@ def eval_(
 
     _guard(run)
 
+
+main.add_command(stats)
+main.add_command(feedback)
 
 if __name__ == "__main__":
     main()

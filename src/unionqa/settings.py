@@ -62,6 +62,21 @@ class APISettings(BaseModel):
     mount_ui: bool = True  # serve the chat page at / beside the API
 
 
+class HandoffSettings(BaseModel):
+    """The hotline's webhook: each answer with an escalation is POSTed here (handoff.py)."""
+
+    url: str | None = None  # unset = no webhook
+    secret: SecretStr | None = None  # HMAC-SHA256 key of X-Unionqa-Signature
+    include_question: bool = False  # send the question too (redacted); off by default
+    timeout_s: float = Field(default=10.0, gt=0)
+    backoff_s: float = Field(default=2.0, gt=0)  # first retry delay, doubled after each failure
+    max_backoff_s: float = Field(default=600.0, gt=0)
+
+
+class StatsSettings(BaseModel):
+    retention_days: int = Field(default=180, ge=1)  # daily outcome counters older than this go
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="UNIONQA_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -81,6 +96,8 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     api: APISettings = APISettings()
+    handoff: HandoffSettings = HandoffSettings()
+    stats: StatsSettings = StatsSettings()
     api_keys: str | None = None  # comma-separated keys; unset = open API
     admin_keys: str | None = None  # comma-separated keys allowed to change documents
     hotline: str = "12351"

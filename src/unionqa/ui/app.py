@@ -26,8 +26,9 @@ import gradio as gr
 from ..errors import IndexNotReadyError, UnionQAError
 from ..feedback import FEEDBACK_FILE, MAX_COMMENT_CHARS, FeedbackStore
 from ..service import QAService
+from ..text.questions import detect_lang
 from ..types import Answer
-from . import render
+from . import admin, render
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +141,10 @@ def _respond(
         turn["error"] = render.t(lang, "error_generic")
     if turn["answer"] is None and turn["error"] is None:
         turn["error"] = render.t(lang, "error_generic")
+    if turn["answer"] is not None:  # counted, and handed to the hotline when escalated
+        service.record(
+            turn["answer"], turn["answer_id"], "ui", lang=detect_lang(question), question=question
+        )
     yield [*messages, *_turn_messages(service, turn, lang)], [*turns, turn], ""
 
 
@@ -337,7 +342,9 @@ def build_ui(service: QAService) -> gr.Blocks:
 
 
 def mount(app: Any, service: QAService, path: str = "/") -> Any:
-    """Mount the chat UI into a FastAPI app (register the app's own routes first)."""
+    """Mount the chat UI into a FastAPI app (register the app's own routes first); the admin
+    view goes at /admin first, since the chat page at / would catch that path."""
+    admin.mount(app, service, theme=THEME)
     return gr.mount_gradio_app(app, build_ui(service), path=path, **_page_options())
 
 
@@ -359,6 +366,7 @@ def main() -> None:
         level=service.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     ensure_index(service)
+    service.start_delivery()
     build_ui(service).launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
