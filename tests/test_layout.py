@@ -33,7 +33,7 @@ RANK = {
     "answer": 5,
     "feedback": 6,
     "stats": 6.5,
-    "handoff": 6,
+    "handoff": 6.6,
     "service": 7,
     "ui": 8,
     "api": 9,

@@ -40,6 +40,7 @@ from typing import Any
 
 from .privacy import redact
 from .settings import HandoffSettings
+from .stats import coverage_of
 from .types import Answer
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def payload(
         "urgent_class": esc.urgent_class,
         "call_now": list(esc.call_now),
         "summary": redact(esc.summary),
-        "coverage": answer.coverage,
+        "coverage": coverage_of(answer),
         "unstated": answer.unstated,
         "citations": [
             {"n": c.n, "title": c.title, "locator": c.locator, "quote": c.quote}

@@ -48,6 +48,14 @@ CREATE TABLE IF NOT EXISTS situation_names (id TEXT PRIMARY KEY, name TEXT NOT N
 _COLUMNS = "day, channel, lang, coverage, situation, unstated, urgent_class, escalated"
 
 
+def coverage_of(answer: Answer) -> str:
+    """The answer's coverage; a refusal still marked ``answered`` (an answer built before
+    coverage was set) counts as ``none``, since ``refused`` is true exactly when it is not."""
+    if answer.refused and answer.coverage == "answered":
+        return "none"
+    return answer.coverage
+
+
 class OutcomeCounters:
     """A short-lived connection per call, so threads and processes may share the file."""
 
@@ -81,7 +89,7 @@ class OutcomeCounters:
             today.isoformat(),
             channel,
             lang if lang in ("zh", "en") else "other",
-            answer.coverage,
+            coverage_of(answer),
             top.id if top else "",
             answer.unstated or "",
             urgent,
