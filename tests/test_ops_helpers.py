@@ -47,9 +47,10 @@ class Receiver:
                     if receiver.attempts <= receiver.fail_first:
                         status = 503
                     else:
-                        want = "sha256=" + hmac.new(
-                            receiver.secret.encode(), body, hashlib.sha256
-                        ).hexdigest()
+                        want = (
+                            "sha256="
+                            + hmac.new(receiver.secret.encode(), body, hashlib.sha256).hexdigest()
+                        )
                         if not hmac.compare_digest(
                             want, self.headers.get("X-Unionqa-Signature", "")
                         ):
