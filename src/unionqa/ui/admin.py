@@ -49,7 +49,7 @@ def summary_text(report: dict[str, Any]) -> str:
         f"{report['since']} 至 {report['until']}：共 {report['answers']} 个回答，"
         f"完整回答 {c['answered']}，部分回答 {c['partial']}，未回答 {c['none']}；"
         f"转人工 {report['escalations']['total']}；"
-        f"评价 👍 {report['ratings']['up']} / 👎 {report['ratings']['down']}。"
+        f"评价：有帮助 {report['ratings']['up']}，没帮助 {report['ratings']['down']}。"
     )
 
 
@@ -99,6 +99,7 @@ def build_admin(service: QAService) -> gr.Blocks:
             y="合计",
             title="部分回答 + 未回答，按情形",
             sort="-y",
+            y_lim=[0, None],
             x_label_angle=-30,
             visible=False,
             elem_id="uq-admin-chart",

@@ -344,7 +344,7 @@ def build_ui(service: QAService) -> gr.Blocks:
 def mount(app: Any, service: QAService, path: str = "/") -> Any:
     """Mount the chat UI into a FastAPI app (register the app's own routes first); the admin
     view goes at /admin first, since the chat page at / would catch that path."""
-    admin.mount(app, service, theme=THEME)
+    admin.mount(app, service, theme=THEME, footer_links=[])
     return gr.mount_gradio_app(app, build_ui(service), path=path, **_page_options())
 
 
