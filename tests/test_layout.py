@@ -39,7 +39,8 @@ RANK = {
     "api": 9,
     "eval": 9,
     "cli": 10,
-    "cli_ops": 10,
+    "cli_base": 9.5,
+    "cli_ops": 9.6,
     "__init__": 11,
 }
 

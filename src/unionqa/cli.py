@@ -17,44 +17,21 @@ from typing import Any
 
 import click
 
-from .cli_ops import data_dir_option, feedback, stats
+from .cli_base import data_dir_option
+from .cli_base import emit as _emit
+from .cli_base import guard as _guard
+from .cli_base import settings_for as _settings
+from .cli_ops import feedback, stats
 from .errors import UnionQAError, UsageError
-from .settings import Settings, get_settings
+from .settings import get_settings
 
 logger = logging.getLogger("unionqa")
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    s = get_settings()
-    return s.model_copy(update={"data_dir": data_dir}) if data_dir else s
 
 
 def _service(data_dir: Path | None, role: str = "serve"):
     from .service import QAService
 
     return QAService(_settings(data_dir), role=role)
-
-
-def _emit(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False))
-
-
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(code)
-
-
-def _guard(fn: Callable[[], int | None]) -> None:
-    """Translate our errors into one line on stderr and an exit status."""
-    try:
-        code = fn()
-    except UsageError as e:
-        _fail(str(e), 2)
-    except UnionQAError as e:
-        _fail(str(e), 1)
-    except KeyboardInterrupt:
-        _fail("已中断。已完成的文档已保存，再次运行会从中断处继续。", 130)
-    sys.exit(code or 0)
 
 
 def _read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:

@@ -1,8 +1,7 @@
 """The hotline's admin commands of the ``unionqa`` CLI: ``stats`` and ``feedback export``.
 
 They read the data dir's outcome counters and feedback store (neither holds question text).
-Registered on the main group at the end of ``cli.py``, which takes ``--data-dir`` from here; the
-shared helpers (``_guard``, ``_emit``, ``_settings``) are imported from there when a command runs.
+Registered on the main group at the end of ``cli.py``; the shared pieces are in ``cli_base.py``.
 """
 
 from __future__ import annotations
@@ -13,14 +12,8 @@ from typing import Any
 
 import click
 
+from .cli_base import data_dir_option, emit, guard, settings_for
 from .errors import UsageError
-
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where the index and stores live (default $UNIONQA_DATA_DIR, else ./.unionqa).",
-)
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -64,22 +57,21 @@ def _stats_lines(rep: dict[str, Any]) -> list[str]:
 @data_dir_option
 def stats(days: int, as_json: bool, data_dir: Path | None) -> None:
     """Outcome counts per day: coverage, situations, channels, languages, ratings."""
-    from .cli import _emit, _guard, _settings
 
     def run() -> int:
         from .service import QAService
 
         if days < 1 or days > 366:
             raise UsageError("--days 应在 1 到 366 之间。")
-        rep = QAService(_settings(data_dir)).stats(days)
+        rep = QAService(settings_for(data_dir)).stats(days)
         if as_json:
-            _emit(rep)
+            emit(rep)
         else:
             for line in _stats_lines(rep):
                 click.echo(line)
         return 0
 
-    _guard(run)
+    guard(run)
 
 
 @click.group()
@@ -97,12 +89,11 @@ def export(
     since: str | None, until: str | None, rating: str | None, as_json: bool, data_dir: Path | None
 ) -> None:
     """Export the stored ratings, oldest first."""
-    from .cli import _emit, _guard, _settings
 
     def run() -> int:
         from .feedback import FEEDBACK_FILE, FeedbackStore
 
-        settings = _settings(data_dir)
+        settings = settings_for(data_dir)
         store = FeedbackStore(
             settings.data_dir / FEEDBACK_FILE, settings.api.feedback_retention_days
         )
@@ -111,7 +102,7 @@ def export(
         )
         for r in page.items:
             if as_json:
-                _emit(r.as_json())
+                emit(r.as_json())
             else:
                 out = r.as_json()
                 click.echo(f"{out['created_at']}  {r.rating:<4}  {r.answer_id}  {r.comment or ''}")
@@ -119,4 +110,4 @@ def export(
             click.echo(f"共 {page.total} 条。", err=True)
         return 0
 
-    _guard(run)
+    guard(run)
