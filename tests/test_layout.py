@@ -1,7 +1,7 @@
 """The package's layout: imports run one way, stage by stage, and no module grows past 400 lines.
 
     floor (errors, types, settings, privacy) ← text ← calc ← index ← ingest ← search ← answer
-        ← feedback, service ← ui ← api, eval ← cli
+        ← feedback, stats, handoff, service ← ui ← api, eval ← cli_base, cli_ops, cli
 
 A module imports only from its own sub-package, the floor, ``text/`` and what comes earlier in
 that order. ``index/`` comes before ``ingest/``: the store knows nothing of loaders or the chunker
