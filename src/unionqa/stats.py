@@ -73,6 +73,7 @@ class OutcomeCounters:
         db = sqlite3.connect(self.path, timeout=10)
         try:
             db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # a count lost in a power cut is acceptable
             with db:
                 yield db
         finally:
