@@ -106,7 +106,8 @@ def hook_settings(url: str, **kw: Any) -> dict[str, Any]:
 def service_copy(base: QAService, data_dir: Path, **updates: Any) -> QAService:
     """A service over a private copy of ``base``'s index (so outbox and counters stay apart),
     sharing its loaded model."""
-    shutil.copytree(base.settings.data_dir, data_dir)
+    stores = shutil.ignore_patterns("stats.sqlite3*", "feedback.sqlite3*", "handoff-outbox")
+    shutil.copytree(base.settings.data_dir, data_dir, ignore=stores)
     settings = base.settings.model_copy(update={"data_dir": data_dir, **updates})
     return QAService(settings, embeddings=base.embeddings)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import logging
 import sqlite3
+import time
 from typing import Any
 
 import gradio as gr
@@ -24,6 +25,7 @@ logger = logging.getLogger(__name__)
 
 COLUMNS = ["情形编号", "情形", "部分回答", "未回答", "合计"]
 CHART_ROWS = 15
+WRONG_KEY_DELAY_S = 1.0
 
 
 def key_ok(service: QAService, key: str) -> bool:
@@ -59,6 +61,7 @@ def _show(service: QAService, key: str, days: float | None) -> tuple[Any, ...]:
         return "此服务未设置管理员密钥（UNIONQA_ADMIN_KEYS），管理页面不可用。", *hidden
     if not key_ok(service, key):
         logger.warning("admin view: a wrong key was entered")
+        time.sleep(WRONG_KEY_DELAY_S)  # one event at a time: guessing costs a second a try
         return "管理员密钥不正确。", *hidden
     try:
         report = service.stats(int(days or 30))
