@@ -1,7 +1,7 @@
 """The package's layout: imports run one way, stage by stage, and no module grows past 400 lines.
 
     floor (errors, types, settings, privacy) ← text ← calc ← index ← ingest ← search ← answer
-        ← feedback, service ← ui ← api, eval ← cli
+        ← feedback, stats, handoff, service ← ui ← api, eval ← cli_base, cli_ops, cli
 
 A module imports only from its own sub-package, the floor, ``text/`` and what comes earlier in
 that order. ``index/`` comes before ``ingest/``: the store knows nothing of loaders or the chunker
@@ -32,11 +32,15 @@ RANK = {
     "search": 4,
     "answer": 5,
     "feedback": 6,
+    "stats": 6.5,
+    "handoff": 6.6,
     "service": 7,
     "ui": 8,
     "api": 9,
     "eval": 9,
     "cli": 10,
+    "cli_base": 9.5,
+    "cli_ops": 9.6,
     "__init__": 11,
 }
 

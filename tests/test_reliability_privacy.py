@@ -2,8 +2,10 @@
 every logger at DEBUG into a file and an LLM configured (the stub); the CLI runs with ``-v``.
 Questions carry a unique canary phrase and planted personal numbers; afterwards every log file,
 stdout/stderr and every file of the data dir (Chroma's sqlite, the feedback store, the manifest,
-the keyword cache) is searched: 0 hits. Also: the feedback store's retention, Chroma telemetry
-and Gradio analytics off."""
+the keyword cache, the outcome counters, the webhook's outbox) is searched, with every webhook
+body the loopback receiver got and the output of `unionqa stats` and `unionqa feedback export`:
+0 hits. With ``UNIONQA_HANDOFF__INCLUDE_QUESTION=true`` the question reaches the webhook redacted
+only. Also: the feedback store's retention, Chroma telemetry and Gradio analytics off."""
 
 from __future__ import annotations
 
@@ -21,14 +23,17 @@ import httpx
 import pytest
 from fixtures import ROOT, llm_stub, make_settings
 from test_api_helpers import api_settings, client_for, free_port
+from test_ops_helpers import SECRET, Receiver, answer, hook_settings, settings_only, wait_for
 from test_privacy import make_card, make_id
 from test_reliability_helpers import UNIONQA, cli_env, files_containing
 
 from unionqa.feedback import FEEDBACK_FILE, FeedbackStore
+from unionqa.handoff import OUTBOX_DIR
 from unionqa.index.client import _chroma_settings
 from unionqa.service import QAService
 
 SUBSIDY = "公司招应届生能领什么补助？"
+OFF_TOPIC = "今天天气怎么样？"  # refused: escalated, so handed to the webhook
 SERVE = """
 import logging, sys
 logging.basicConfig(level=logging.DEBUG, filename=sys.argv[1],
@@ -45,6 +50,7 @@ class Secrets:
         rng = random.Random(seed)
         tag = uuid.uuid4().hex[:6]
         self.phrase = f"金丝雀测试{tag}号"
+        self.name = "欧阳" + "".join(rng.choice("甲乙丙丁戊己庚辛壬癸") for _ in range(3))
         self.phone = f"1{rng.choice('3456789')}{rng.randint(0, 999_999_999):09d}"
         self.ident = make_id(rng)
         self.card = make_card(rng, 19)
@@ -52,11 +58,11 @@ class Secrets:
 
     @property
     def needles(self) -> list[str]:
-        return [self.phrase, self.phone, self.ident, self.card, self.email]
+        return [self.phrase, self.name, self.phone, self.ident, self.card, self.email]
 
     def question(self, body: str = SUBSIDY) -> str:
         return (
-            f"我是{self.phrase}，手机{self.phone}，身份证{self.ident}，工资卡{self.card}，"
+            f"我叫{self.name}，是{self.phrase}，手机{self.phone}，身份证{self.ident}，工资卡{self.card}，"
             f"邮箱{self.email}。{body}"
         )
 
@@ -84,12 +90,16 @@ def test_no_question_text_or_personal_number_is_logged_or_stored(
     logs = tmp_path / "logs"
     logs.mkdir()
     port = free_port()
+    hook = Receiver()  # the hotline's webhook, on loopback
+    hook.thread.start()
     env = cli_env(
         data,
         UNIONQA_LOG_LEVEL="DEBUG",
         UNIONQA_LLM__BASE_URL=stub_url,
         UNIONQA_LLM__MODEL="good",
         UNIONQA_API__QUOTA_PER_MINUTE="0",
+        UNIONQA_HANDOFF__URL=hook.url,
+        UNIONQA_HANDOFF__SECRET=SECRET,
     )
     with (logs / "serve.stdout").open("w") as out, (logs / "serve.stderr").open("w") as err:
         server = subprocess.Popen(
@@ -136,6 +146,11 @@ def test_no_question_text_or_personal_number_is_logged_or_stored(
             "request-id": c.post(
                 "/v1/ask", json={"question": q}, headers={"X-Request-ID": s.phone}
             ),
+            "refused": c.post("/v1/ask", json={"question": s.question(OFF_TOPIC)}),
+            "refused-chat": c.post(
+                "/v1/chat/completions",
+                json={"messages": [{"role": "user", "content": s.question(OFF_TOPIC)}]},
+            ),
         }
         answer_id = statuses["ask"].json()["id"]
         statuses["feedback"] = c.post(
@@ -159,8 +174,14 @@ def test_no_question_text_or_personal_number_is_logged_or_stored(
             "query-string": 200,
             "unknown-path": 404,
             "request-id": 200,
+            "refused": 200,
+            "refused-chat": 200,
             "feedback": 201,
         }
+        assert statuses["refused"].json()["escalation"] is not None
+        # every handoff written before its answer was returned; wait until all are delivered
+        outbox = data / OUTBOX_DIR
+        wait_for(lambda: len(hook.delivered) >= 2 and not list(outbox.glob("*.json")))
         # a request id that is personal data is replaced (it would go to the access log)
         assert statuses["request-id"].headers["x-request-id"] != s.phone
         for name in ("ask", "chat"):  # answers do not echo the question either
@@ -168,6 +189,11 @@ def test_no_question_text_or_personal_number_is_logged_or_stored(
     finally:
         server.terminate()
         server.wait(timeout=30)
+        hook.__exit__()
+    for n, body in enumerate(hook.raw):  # what the webhook received is scanned like a log
+        (logs / f"webhook-{n}.json").write_bytes(body)
+    assert hook.bad_signatures == 0
+    assert all("question" not in b for b in hook.delivered.values())
 
     # the CLI, verbose, in its human and JSON forms and in batch mode
     batch = tmp_path / "batch.jsonl"  # the caller's own file, outside the data dir
@@ -178,6 +204,8 @@ def test_no_question_text_or_personal_number_is_logged_or_stored(
             ["-v", "ask", s.question(), "--json"],
             ["-v", "ask", "--batch", str(batch), "--json"],
             ["-v", "ask", s.question("那国企呢？"), "--history", s.question()],
+            ["-v", "stats", "--json"],
+            ["-v", "feedback", "export", "--json"],
         )
     ):
         run = subprocess.run(
@@ -192,6 +220,10 @@ def test_no_question_text_or_personal_number_is_logged_or_stored(
         (logs / f"cli-{n}.stdout").write_text(run.stdout)
         (logs / f"cli-{n}.stderr").write_text(run.stderr)
 
+    stats = json.loads((logs / "cli-4.stdout").read_text())
+    assert stats["answers"] >= 9 and stats["escalations"]["total"] >= 2  # counters really written
+    exported = [json.loads(line) for line in (logs / "cli-5.stdout").read_text().splitlines()]
+    assert [r["answer_id"] for r in exported] == [answer_id]
     log_text = (logs / "serve.log").read_text(encoding="utf-8")
     assert "unionqa.access" in log_text and "/v1/ask" in log_text  # the log is really written
     assert "DEBUG" in log_text
@@ -205,7 +237,8 @@ def test_no_question_text_or_personal_number_is_logged_or_stored(
         json.dumps(
             {
                 "requests": codes,
-                "cli_runs": 4,
+                "cli_runs": 6,
+                "webhook_bodies": len(hook.raw),
                 "log_lines": log_text.count("\n"),
                 "files_scanned": sum(
                     1 for p in [*logs.rglob("*"), *data.rglob("*")] if p.is_file()
@@ -215,6 +248,37 @@ def test_no_question_text_or_personal_number_is_logged_or_stored(
             ensure_ascii=False,
         )
     )
+
+
+def test_with_include_question_the_webhook_gets_the_question_redacted_and_nothing_else_does(
+    tmp_path: Path,
+) -> None:
+    s = Secrets(seed=10)
+    port = free_port()
+    svc = settings_only(
+        tmp_path, **hook_settings(f"http://127.0.0.1:{port}/hook", include_question=True)
+    )
+    q = s.question(OFF_TOPIC)
+    svc.record(
+        answer("none", summary=f"{s.name}，电话{s.phone}"), "ans_q", "api", lang="zh", question=q
+    )
+    svc.stop_delivery()  # the endpoint is down: the handoff waits in the outbox
+    [path] = (tmp_path / OUTBOX_DIR).glob("*.json")
+    waiting = json.loads(path.read_text(encoding="utf-8"))
+    numbers = [s.phone, s.ident, s.card, s.email]
+    assert files_containing(tmp_path, numbers) == {}  # outbox, counters: no number at all
+    for placeholder in ("[电话]", "[身份证号]", "[银行卡号]", "[邮箱]"):
+        assert placeholder in waiting["question"]
+    assert waiting["summary"] == f"{s.name}，电话[电话]"
+    # a name is not a number: redaction leaves it, so it travels only in the opted-in question
+    # (and in a summary that carries it); the counters never hold it
+    assert s.name not in (tmp_path / "stats.sqlite3").read_bytes().decode("utf-8", "replace")
+    with Receiver(port=port) as hook:
+        svc.start_delivery()
+        wait_for(lambda: "ans_q" in hook.delivered)
+        svc.stop_delivery()
+    assert hook.delivered["ans_q"]["question"] == waiting["question"]
+    assert not any(n.encode() in b for b in hook.raw for n in numbers)
 
 
 def test_access_log_keeps_route_status_latency_key_and_request_id_only(

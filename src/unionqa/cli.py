@@ -16,25 +16,20 @@ from typing import IO, Any
 
 import click
 
+from .cli_base import data_dir_option
+from .cli_base import emit as _emit
+from .cli_base import settings_for as _settings
+from .cli_ops import feedback, stats
 from .errors import IndexNotReadyError, UnionQAError, UsageError
-from .settings import K_DEFAULT, K_MAX, K_MIN, Settings, get_settings
+from .settings import K_DEFAULT, K_MAX, K_MIN, Settings
 
 logger = logging.getLogger("unionqa")
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    s = get_settings()
-    return s.model_copy(update={"data_dir": data_dir}) if data_dir else s
 
 
 def _service(data_dir: Path | None, role: str = "serve"):
     from .service import QAService
 
     return QAService(_settings(data_dir), role=role)
-
-
-def _emit(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False))
 
 
 class CLIError(click.ClickException):
@@ -98,14 +93,6 @@ def _parse_as_of(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError as e:
         raise UsageError(f"--as-of 的日期格式应为 YYYY-MM-DD：{value}") from e
-
-
-data_dir_option = click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Where the index and stores live (default $UNIONQA_DATA_DIR, else ./.unionqa).",
-)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -481,6 +468,9 @@ def _index_is_empty(settings: Settings) -> bool:
     index = Index(settings)
     return not index.exists() or not index.info()["chunks"]
 
+
+main.add_command(stats)
+main.add_command(feedback)
 
 if __name__ == "__main__":
     main()

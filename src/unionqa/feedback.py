@@ -13,12 +13,14 @@ Used by the API (``POST /v1/feedback``) and the UI::
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -50,6 +52,41 @@ class FeedbackRecord:
     comment: str | None
     created_at: float  # unix seconds
     key_id: str | None
+
+    def as_json(self) -> dict[str, object]:
+        out = asdict(self)
+        out["created_at"] = (
+            datetime.fromtimestamp(self.created_at).astimezone().isoformat(timespec="seconds")
+        )
+        return out
+
+
+@dataclass(frozen=True)
+class FeedbackPage:
+    items: list[FeedbackRecord]
+    total: int  # rows matching the filters, over all pages
+    next_cursor: str | None = None  # pass back as ``cursor`` for the next page
+    next_offset: int | None = None
+    filters: dict[str, str | None] = field(default_factory=dict)
+
+
+def _day_start(day: date) -> float:
+    """Local midnight at the start of ``day``, in unix seconds (days are the server's)."""
+    return datetime(day.year, day.month, day.day).timestamp()
+
+
+def _cursor(record: FeedbackRecord) -> str:
+    raw = f"{record.created_at!r}|{record.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _parse_cursor(cursor: str) -> tuple[float, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at, _, fid = raw.partition("|")
+        return float(at), fid
+    except ValueError as e:
+        raise UsageError("cursor 无效：请使用上一页返回的 next_cursor。") from e
 
 
 class FeedbackStore:
@@ -118,6 +155,77 @@ class FeedbackStore:
         cutoff = at - self.retention_days * 86400
         with self._connect() as db:
             return db.execute("DELETE FROM feedback WHERE created_at < ?", (cutoff,)).rowcount
+
+    def query(
+        self,
+        since: date | None = None,
+        until: date | None = None,
+        rating: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        cursor: str | None = None,
+    ) -> FeedbackPage:
+        """Rows oldest first, filtered by day (``since``/``until`` inclusive) and rating, one page
+        at a time: after ``cursor`` (from the previous page) or from ``offset``."""
+        if rating is not None and rating not in ("up", "down"):
+            raise UsageError("rating 只能是 up 或 down。")
+        if since and until and since > until:
+            raise UsageError("since 不能晚于 until。")
+        where: list[str] = ["1"]
+        args: list[float | str] = []
+        if since:
+            where.append("created_at >= ?")
+            args.append(_day_start(since))
+        if until:
+            where.append("created_at < ?")
+            args.append(_day_start(until) + 86400)
+        if rating:
+            where.append("rating = ?")
+            args.append(rating)
+        cond = " AND ".join(where)
+        page_cond, page_args = cond, list(args)
+        if cursor:
+            at, fid = _parse_cursor(cursor)
+            page_cond += " AND (created_at > ? OR (created_at = ? AND id > ?))"
+            page_args += [at, at, fid]
+        sql = (
+            "SELECT id, answer_id, rating, comment, created_at, key_id FROM feedback"
+            f" WHERE {page_cond} ORDER BY created_at, id LIMIT ? OFFSET ?"
+        )
+        with self._connect() as db:
+            total = int(
+                db.execute(f"SELECT count(*) FROM feedback WHERE {cond}", args).fetchone()[0]
+            )
+            rows = db.execute(sql, [*page_args, -1 if limit is None else limit + 1, offset])
+            items = [FeedbackRecord(*row) for row in rows.fetchall()]
+        more = limit is not None and len(items) > limit
+        items = items[:limit] if limit is not None else items
+        return FeedbackPage(
+            items=items,
+            total=total,
+            next_cursor=_cursor(items[-1]) if more else None,
+            next_offset=(offset + len(items)) if more and not cursor else None,
+            filters={
+                "since": since.isoformat() if since else None,
+                "until": until.isoformat() if until else None,
+                "rating": rating,
+            },
+        )
+
+    def ratings(self, since: date, until: date) -> dict[str, dict[str, int]]:
+        """Per local day: answers rated up and down (an answer rated twice the same way, e.g.
+        a rating then a comment, counts once)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT date(created_at, 'unixepoch', 'localtime') AS day, rating,"
+                " count(DISTINCT answer_id) FROM feedback WHERE created_at >= ? AND created_at < ?"
+                " GROUP BY day, rating",
+                (_day_start(since), _day_start(until) + 86400),
+            ).fetchall()
+        out: dict[str, dict[str, int]] = {}
+        for day, rating, n in rows:
+            out.setdefault(day, {})[rating] = int(n)
+        return out
 
     def all(self) -> list[FeedbackRecord]:
         with self._connect() as db:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator, Sequence
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.embeddings import Embeddings
 
 from .errors import UploadTooLargeError, UsageError
+from .feedback import FEEDBACK_FILE, FeedbackStore
+from .handoff import Handoff
 from .index.embeddings import make_embeddings
 from .index.store import Index
 from .ingest.chunking import CHUNKER_VERSION
@@ -26,6 +29,7 @@ from .search.refs import References
 from .search.retriever import Retriever
 from .search.situation_search import SituationSearch
 from .settings import Settings
+from .stats import STATS_FILE, OutcomeCounters, report
 from .types import Answer, Document, DocumentInfo, IngestReport, SearchResult
 
 if TYPE_CHECKING:
@@ -48,6 +52,7 @@ class QAService:
         self._embeddings = embeddings
         self._checked_generation: str | None = None
         self._lock = threading.Lock()
+        self._handoff: Handoff | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, role: str = "serve") -> QAService:
@@ -257,6 +262,68 @@ class QAService:
         self.search(WARM_UP_QUERY, k=1)
         self.chain.warm_up()
         return info
+
+    # --- what happened to answers: counters, the hotline's webhook --------------------------
+
+    @cached_property
+    def outcomes(self) -> OutcomeCounters:
+        return OutcomeCounters(
+            self.settings.data_dir / STATS_FILE, self.settings.stats.retention_days
+        )
+
+    @property
+    def handoff(self) -> Handoff | None:
+        """The webhook's outbox and sender (one per service); None when no URL is set."""
+        if not self.settings.handoff.url:
+            return None
+        with self._lock:
+            if self._handoff is None:
+                self._handoff = Handoff(self.settings.handoff, self.settings.data_dir)
+            return self._handoff
+
+    def record(
+        self,
+        answer: Answer,
+        answer_id: str,
+        channel: str,
+        *,
+        lang: str = "zh",
+        question: str | None = None,
+    ) -> None:
+        """What a front door calls once an answer has its id: count the outcome and, when the
+        answer has an escalation and a webhook is set, hand it off. ``lang`` is the question's
+        (``text.questions.detect_lang``); ``question`` is used only by the webhook, only when
+        ``UNIONQA_HANDOFF__INCLUDE_QUESTION`` is true, and redacted. Never raises for a store
+        that fails: the worker still gets the answer, and the log says what failed."""
+        try:
+            self.outcomes.add(answer, channel, lang)
+        except (sqlite3.Error, OSError):
+            logger.exception("could not count an outcome")
+        if answer.escalation is not None and self.handoff is not None:
+            try:
+                self.handoff.submit(answer, answer_id, channel, question)
+            except OSError:
+                logger.exception("could not write a handoff to the outbox")
+
+    def start_delivery(self) -> None:
+        """Start sending what the outbox holds (a restart resends what is left)."""
+        if self.handoff is not None:
+            self.handoff.delivery.start()
+
+    def stop_delivery(self, timeout: float = 5.0) -> None:
+        if self._handoff is not None:
+            self._handoff.delivery.stop(timeout)
+
+    def stats(self, days: int = 7, feedback: FeedbackStore | None = None) -> dict[str, Any]:
+        """The outcome report of the last ``days`` days (ratings from ``feedback``, by default
+        the store in this service's data dir)."""
+        if days < 1:
+            raise UsageError("days 至少为 1。")
+        if feedback is None:
+            feedback = FeedbackStore(
+                self.settings.data_dir / FEEDBACK_FILE, self.settings.api.feedback_retention_days
+            )
+        return report(self.outcomes, feedback, days)
 
     def ready(self) -> dict[str, Any]:
         """For /readyz: model loaded, index opened and non-empty."""

@@ -115,6 +115,21 @@ class UISettings(BaseModel):
     referrer_policy: str = "same-origin"
 
 
+class HandoffSettings(BaseModel):
+    """The hotline's webhook: each answer with an escalation is POSTed here (handoff.py)."""
+
+    url: str | None = None  # unset = no webhook
+    secret: SecretStr | None = None  # HMAC-SHA256 key of X-Unionqa-Signature
+    include_question: bool = False  # send the question too (redacted); off by default
+    timeout_s: float = Field(default=10.0, gt=0)
+    backoff_s: float = Field(default=2.0, gt=0)  # first retry delay, doubled after each failure
+    max_backoff_s: float = Field(default=600.0, gt=0)
+
+
+class StatsSettings(BaseModel):
+    retention_days: int = Field(default=180, ge=1)  # daily outcome counters older than this go
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="UNIONQA_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -136,6 +151,8 @@ class Settings(BaseSettings):
     situations: SituationSettings = SituationSettings()
     api: APISettings = APISettings()
     ui: UISettings = UISettings()
+    handoff: HandoffSettings = HandoffSettings()
+    stats: StatsSettings = StatsSettings()
     # comma-separated keys in the environment (UNIONQA_API_KEYS=a,b); unset = open API
     api_keys: SecretStr | None = None
     admin_keys: SecretStr | None = None  # the keys allowed to change documents

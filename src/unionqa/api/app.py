@@ -42,6 +42,7 @@ from ..settings import APISettings, Settings, UISettings
 from .access import ApiError, Runner, busy_error, translate
 from .docs import add_docs
 from .openai import router as openai_router
+from .ops import router as ops_router
 from .routes import ApiState, health, router
 from .schemas import validation_message
 
@@ -316,9 +317,11 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _ = state.feedback  # opens the store and purges old rows
+        service.start_delivery()  # the webhook's outbox: what a previous run left is sent
         await asyncio.to_thread(warm.join, settings.api.deadline_s)
         yield
         state.runner.shutdown()
+        service.stop_delivery()
 
     app = FastAPI(
         title="unionqa",
@@ -332,6 +335,7 @@ def create_app(
             {"name": "openai", "description": "OpenAI 兼容接口"},
             {"name": "documents", "description": "文档（修改需管理员密钥）"},
             {"name": "feedback", "description": "回答评价"},
+            {"name": "operations", "description": "热线运营：统计与评价读取（需管理员密钥）"},
             {"name": "health", "description": "探活与就绪"},
         ],
     )
@@ -353,6 +357,7 @@ def create_app(
     )
     app.include_router(router)
     app.include_router(openai_router)
+    app.include_router(ops_router)
     app.include_router(health)
     add_docs(app)
     _document_limits(app, settings.api)

@@ -13,13 +13,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
+from functools import partial
 
 from fastapi import APIRouter, Depends
 from fastapi.sse import format_sse_event
 
 from ..types import Answer
 from .access import ApiError, stream_error
-from .routes import ERRORS, ServiceDep, SSEResponse, WorkDep, api_caller, sse
+from .routes import ERRORS, OnAnswer, ServiceDep, SSEResponse, WorkDep, api_caller, record, sse
 from .schemas import (
     CHAT_EVENT_SCHEMA,
     AnswerExtras,
@@ -91,8 +92,10 @@ async def chat_completions(
     if body.stream:
         items = work.stream(lambda: service.ask_stream(question, history=history))
         first = await anext(items)
-        return SSEResponse(_chunks(chat_id, created, first, items))
+        recorded = partial(record, service, channel="openai", question=question)
+        return SSEResponse(_chunks(chat_id, created, first, items, recorded))
     answer: Answer = await work(service.ask, question, history=history)
+    await record(service, answer, chat_id, "openai", question)  # the reply's id names it
     return ChatCompletion(
         id=chat_id,
         created=created,
@@ -113,13 +116,18 @@ def _data(obj: object) -> bytes:
 
 
 async def _chunks(
-    chat_id: str, created: int, first: str | Answer, items: AsyncGenerator[str | Answer, None]
+    chat_id: str,
+    created: int,
+    first: str | Answer,
+    items: AsyncGenerator[str | Answer, None],
+    on_answer: OnAnswer,
 ) -> AsyncIterator[bytes]:
     yield _data(chat_chunk(chat_id, created, {"role": "assistant", "content": ""}))
     try:
         item = first
         while True:
             if isinstance(item, Answer):
+                await on_answer(item, chat_id)
                 tail = sources_text(item)
                 if tail:
                     yield _data(chat_chunk(chat_id, created, {"content": tail}))

@@ -9,8 +9,9 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile
@@ -22,6 +23,7 @@ from ..ingest.loaders import file_sha256
 from ..ingest.pipeline import CommitGate
 from ..service import QAService
 from ..settings import Settings
+from ..text.questions import detect_lang
 from ..types import Answer, Document, DocumentInfo, SearchResult
 from .access import ApiError, Caller, KeyRing, Quota, Runner, stream_error
 from .schemas import (
@@ -199,6 +201,20 @@ def new_answer_id() -> str:
     return f"ans_{uuid.uuid4().hex}"
 
 
+async def record(
+    service: QAService, answer: Answer, answer_id: str, channel: str, question: str
+) -> None:
+    """Count the outcome and hand off an escalation (``QAService.record``), off the event loop:
+    the question itself is passed for the webhook's opt-in copy, the counters get its language."""
+    lang = detect_lang(question)
+    await asyncio.to_thread(
+        service.record, answer, answer_id, channel, lang=lang, question=question
+    )
+
+
+OnAnswer = Callable[[Answer, str], Awaitable[None]]
+
+
 def public_info(info: DocumentInfo) -> DocumentInfo:
     """Server paths (the folder a file was ingested from) stay on the server."""
     meta = {k: v for k, v in info.metadata.items() if k != "root"}
@@ -234,7 +250,9 @@ async def ask(body: AskRequest, service: ServiceDep, work: WorkDep) -> AnswerOut
     `escalation` 给出求助渠道。返回的 `id` 用于 `POST /v1/feedback`。"""
     work.check_text(body.question, body.history)
     answer = await work(service.ask, body.question, history=body.history, as_of=body.as_of)
-    return AnswerOut.from_answer(answer, new_answer_id())
+    answer_id = new_answer_id()
+    await record(service, answer, answer_id, "api", body.question)
+    return AnswerOut.from_answer(answer, answer_id)
 
 
 @router.post(
@@ -276,17 +294,19 @@ async def ask_stream(body: AskRequest, service: ServiceDep, work: WorkDep) -> SS
         lambda: service.ask_stream(body.question, history=body.history, as_of=body.as_of)
     )
     first = await anext(items)  # errors before the first piece still get their status code
-    return SSEResponse(_ask_events(first, items))
+    recorded = partial(record, service, channel="api", question=body.question)
+    return SSEResponse(_ask_events(first, items, recorded))
 
 
 async def _ask_events(
-    first: str | Answer, items: AsyncGenerator[str | Answer, None]
+    first: str | Answer, items: AsyncGenerator[str | Answer, None], on_answer: OnAnswer
 ) -> AsyncIterator[bytes]:
     answer_id = new_answer_id()
     try:
         item = first
         while True:
             if isinstance(item, Answer):
+                await on_answer(item, answer_id)
                 out = AnswerOut.from_answer(item, answer_id).model_dump(mode="json")
                 yield sse("answer", out)
             else:

@@ -30,8 +30,9 @@ from ..api.routes import ApiState, Work
 from ..errors import IndexNotReadyError, UnionQAError, UsageError
 from ..feedback import FEEDBACK_FILE, MAX_COMMENT_CHARS, FeedbackStore
 from ..service import QAService
+from ..text.questions import detect_lang
 from ..types import Answer
-from . import render
+from . import admin, render
 from .suggestions import CANDIDATES, suggestions
 
 logger = logging.getLogger(__name__)
@@ -193,6 +194,10 @@ def _respond(
         turn["error"] = render.t(lang, "error_generic")
     if turn["answer"] is None and turn["error"] is None:
         turn["error"] = render.t(lang, "error_generic")
+    if turn["answer"] is not None:  # counted, and handed to the hotline when escalated
+        service.record(
+            turn["answer"], turn["answer_id"], "ui", lang=detect_lang(question), question=question
+        )
     yield [*messages, *_turn_messages(service, turn, lang)], [*turns, turn], ""
 
 
@@ -417,7 +422,9 @@ def build_ui(service: QAService, limits: ApiState | None = None) -> gr.Blocks:
 
 def mount(app: Any, service: QAService, path: str = "/") -> Any:
     """Mount the chat UI into a FastAPI app (register the app's own routes first). Inside the
-    API's app the page shares its limits (``app.state.api``)."""
+    API's app the page shares its limits (``app.state.api``). The admin view goes at /admin
+    first, since the chat page at / would catch that path."""
+    admin.mount(app, service, theme=THEME, footer_links=[])
     limits = getattr(app.state, "api", None) or ApiState.build(service, service.settings)
     prefix = path.rstrip("/")
     for route in FILE_ROUTES:  # matched before the mount: Gradio never sees these requests
@@ -483,6 +490,7 @@ def main() -> None:
         level=service.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     ensure_index(service)
+    service.start_delivery()
     build_ui(service).launch(
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),

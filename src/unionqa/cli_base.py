@@ -1,0 +1,29 @@
+"""What every ``unionqa`` command shares: the ``--data-dir`` option, the settings for it, JSON
+output. Used by ``cli.py`` and ``cli_ops.py``; ``cli.main`` translates our errors into one line
+on stderr and an exit status for every command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .settings import Settings, get_settings
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where the index and stores live (default $UNIONQA_DATA_DIR, else ./.unionqa).",
+)
+
+
+def settings_for(data_dir: Path | None) -> Settings:
+    s = get_settings()
+    return s.model_copy(update={"data_dir": data_dir}) if data_dir else s
+
+
+def emit(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))
