@@ -25,7 +25,9 @@ from pathlib import Path
 
 import pytest
 from fixtures import ROOT, free_port
-from test_api_server import _spawn, _stop, _wait_http
+from test_api_helpers import spawn as _spawn
+from test_api_helpers import stop_process as _stop
+from test_api_helpers import wait_http as _wait_http
 
 pytestmark = pytest.mark.slow
 
