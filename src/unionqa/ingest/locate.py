@@ -96,6 +96,8 @@ def _locate(text: str, start: int, end: int, chunk_locator: str, first_para: int
         base = 0 if first_para is None else first_para - 1
         found = _paragraph_locator(text, blocks, i, base)
     last = _index(blocks, end - 1)
+    if label and found == chunk_locator:  # from the article's first line: the article itself
+        return found
     return found + ("起" if last is not None and last != i else "")
 
 
