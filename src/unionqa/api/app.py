@@ -5,7 +5,8 @@ Modules, by noun:
 - ``app.py`` (here): the app: ``create_app``, the edge middleware (request id, body limit,
   access log, last-resort 500), error handlers, ``app_factory`` and ``run_server``;
 - ``routes.py``: dependencies and the routes (ask, search, stream, documents, feedback,
-  health); ``openai.py``: OpenAI-compatible chat completions;
+  health); ``openai.py``: OpenAI-compatible chat completions; ``calculators.py``: the
+  calculators (``/v1/calculate``);
 - ``access.py``: keys, quota, the bounded runner with the deadline, error translation;
 - ``schemas.py``: request/response bodies; ``unionqa.feedback``: the SQLite feedback store.
 
@@ -41,6 +42,7 @@ from ..service import QAService
 from ..settings import APISettings, Settings
 from ..text.questions import load_tagger
 from .access import ApiError, Runner, busy_error, translate
+from .calculators import router as calculators_router
 from .openai import router as openai_router
 from .routes import ApiState, health, router
 from .schemas import validation_message
@@ -123,7 +125,7 @@ def _too_large(limit: int) -> HTTPException:
 
 # the routes that run on the request pool: when it is full they are turned away here, before the
 # body is read, parsed and validated (under overload that work alone kept 503s waiting)
-POOLED = {"/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions"}
+POOLED = {"/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions", "/v1/calculate"}
 
 
 class Edge:
@@ -284,6 +286,10 @@ def create_app(
         openapi_tags=[
             {"name": "questions", "description": "提问与检索"},
             {"name": "openai", "description": "OpenAI 兼容接口"},
+            {
+                "name": "calculators",
+                "description": "劳动权益计算器（经济补偿、加班费、产假、仲裁时效等）",
+            },
             {"name": "documents", "description": "文档（修改需管理员密钥）"},
             {"name": "feedback", "description": "回答评价"},
             {"name": "health", "description": "探活与就绪"},
@@ -305,6 +311,7 @@ def create_app(
             max_age=600,
         )
     app.include_router(router)
+    app.include_router(calculators_router)
     app.include_router(openai_router)
     app.include_router(health)
     if mount_ui:

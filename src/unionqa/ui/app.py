@@ -27,7 +27,7 @@ from ..errors import IndexNotReadyError, UnionQAError
 from ..feedback import FEEDBACK_FILE, MAX_COMMENT_CHARS, FeedbackStore
 from ..service import QAService
 from ..types import Answer
-from . import render
+from . import calculator, render
 
 logger = logging.getLogger(__name__)
 
@@ -290,6 +290,7 @@ def build_ui(service: QAService) -> gr.Blocks:
             comment_send = gr.Button(
                 render.t(lang0, "feedback_send"), size="sm", elem_id="uq-comment-send"
             )
+        calculator.panel(service, lang)
         footer = gr.HTML(_footer_html(lang0), elem_id="uq-footer", padding=False)
 
         def respond(

@@ -1,4 +1,4 @@
-"""``unionqa`` command line (CONTRACT.md): ingest, search, ask, serve, eval.
+"""``unionqa`` command line (CONTRACT.md): ingest, search, ask, calc (in ``calculators.py``), serve, eval.
 
 Exit status: 0 success, 1 some items failed (the rest were done), 2 usage error.
 Errors go to stderr as one clear sentence.
@@ -17,8 +17,8 @@ from typing import Any
 
 import click
 
-from .errors import UnionQAError, UsageError
-from .settings import Settings, get_settings
+from ..errors import UnionQAError, UsageError
+from ..settings import Settings, get_settings
 
 logger = logging.getLogger("unionqa")
 
@@ -29,7 +29,7 @@ def _settings(data_dir: Path | None) -> Settings:
 
 
 def _service(data_dir: Path | None, role: str = "serve"):
-    from .service import QAService
+    from ..service import QAService
 
     return QAService(_settings(data_dir), role=role)
 
@@ -86,7 +86,7 @@ def _parse_as_of(value: str | None) -> date | None:
         raise UsageError(f"--as-of 的日期格式应为 YYYY-MM-DD：{value}") from e
 
 
-data_dir_option = click.option(
+data_dir_option: Callable[..., Any] = click.option(
     "--data-dir",
     type=click.Path(path_type=Path),
     default=None,
@@ -311,7 +311,7 @@ def serve(host: str, port: int, workers: int, data_dir: Path | None) -> None:
     """Run the HTTP API (and the chat UI at /)."""
 
     def run() -> int:
-        from .api.app import run_server
+        from ..api.app import run_server
 
         if data_dir:
             os.environ["UNIONQA_DATA_DIR"] = str(data_dir)
@@ -362,7 +362,7 @@ def eval_(
     """Evaluate answers against the source text; write report.json and report.html."""
 
     def run() -> int:
-        from .eval.run import run_eval
+        from ..eval.run import run_eval
 
         return run_eval(
             _settings(data_dir),
@@ -377,5 +377,6 @@ def eval_(
     _guard(run)
 
 
-if __name__ == "__main__":
-    main()
+from .calculators import calc  # noqa: E402  (the command uses the helpers above)
+
+main.add_command(calc)

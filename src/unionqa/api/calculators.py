@@ -1,0 +1,62 @@
+"""The calculators' routes: ``GET /v1/calculate`` lists the kinds and their inputs, ``POST
+/v1/calculate`` computes one (CONTRACT.md's Calculation). Same keys, quota, pool and deadline as
+every /v1 route; a bad value is 422 ``invalid_request`` naming the field, never echoing it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends
+
+from ..calc import KINDS
+from ..errors import UsageError
+from ..service import QAService
+from ..types import Calculation
+from .access import ApiError
+from .routes import ERRORS, ServiceDep, WorkDep, api_caller
+from .schemas import CalcKindList, CalculateRequest
+
+router = APIRouter(prefix="/v1", dependencies=[Depends(api_caller)], responses=ERRORS)
+
+_INPUT_NAME = re.compile(r"^[a-z_]{1,40}$")
+
+
+@router.get("/calculate", summary="计算器：计算类型及其输入项", tags=["calculators"])
+async def calculator_kinds() -> CalcKindList:
+    """每种计算（经济补偿、违法解除赔偿金、加班费、产假、仲裁时效……）的名称和输入项：名称、类型、
+    单位、是否必填、可选值。`one_of` 列出可以相互替代的输入组。"""
+    return CalcKindList.model_validate({"kinds": QAService.calculator_kinds()})
+
+
+@router.post("/calculate", summary="计算：金额、天数或期限，逐步引用法条", tags=["calculators"])
+async def calculate(body: CalculateRequest, service: ServiceDep, work: WorkDep) -> Calculation:
+    """按给出的输入计算，返回 CONTRACT.md 的 Calculation：`result`（数值、单位、说明），每一步都写明
+    所依据的条文（`steps`），条文原文在 `citations`。缺少必需的输入时 `result` 为 null，`missing`
+    列出缺的项；所需法律未导入时 `result` 为 null，`notices` 说明缺哪部法律。输入值不合理（如负数
+    工资、离职早于入职）时返回 422 `invalid_request`，说明是哪一项。"""
+    spec = KINDS[body.kind]
+    names = [i.name for i in spec.inputs]
+    for key in body.inputs:
+        if key not in names:
+            shown = f" {key}" if _INPUT_NAME.fullmatch(key) else "（名称无法识别）"
+            raise ApiError(
+                422,
+                "invalid_request",
+                f"「{spec.name_zh}」（{spec.name}）没有输入项{shown}，可用：{'、'.join(names)}。",
+            )
+    try:
+        result: Calculation = await work(service.calculate, body.kind, body.inputs, lang=body.lang)
+    except UsageError as e:  # a bad value: the message names the field, not what was sent
+        raise ApiError(422, "invalid_request", _without_values(str(e), body.inputs)) from None
+    return result
+
+
+def _without_values(message: str, inputs: dict[str, Any]) -> str:
+    """The calculator's message for the CLI quotes the rejected value; the API never echoes input."""
+    for value in inputs.values():
+        if value is None or str(value) == "":
+            continue
+        text = str(value)
+        message = message.replace(f"，而不是：{text}", "").replace(f"：{text}", "")
+    return message.rstrip("。") + "。"
