@@ -81,16 +81,20 @@ def test_calc_in_english_gives_english_steps(laws_dir: Path) -> None:
 
 
 def test_calc_missing_input_exits_0_and_lists_it(laws_dir: Path) -> None:
-    r = calc(laws_dir, "severance", "--input", "years=3", "--json")
+    r = calc(laws_dir, "severance", "--input", "monthly_wage=6500", "--json")
     assert r.exit_code == 0, r.stderr
     body = json.loads(r.stdout)
-    assert body["result"] is None and body["missing"] == ["monthly_wage"]
-    assert any("月工资（monthly_wage）" in n for n in body["notices"])
-    human = calc(laws_dir, "severance", "--input", "years=3")
+    assert body["result"] is None and body["missing"] == ["years"]
+    assert "还需要：工作年数（years）。" in body["notices"]
+    human = calc(laws_dir, "severance", "--input", "monthly_wage=6500")
     assert human.exit_code == 0
-    assert (
-        human.stdout.startswith("还不能计算") and "还需要：月工资（monthly_wage）" in human.stdout
-    )
+    assert human.stdout.startswith("还不能计算") and "- 还需要：工作年数（years）。" in human.stdout
+    assert "start_date+end_date / years+months" in human.stdout
+
+
+def test_calc_without_a_wage_gives_the_months_of_wages(laws_dir: Path) -> None:
+    body = json.loads(calc(laws_dir, "severance", "--input", "years=3", "--json").stdout)
+    assert body["result"] == {"value": 3, "unit": "个月工资", "text": "3个月工资"}
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from .schemas import CalcKindList, CalculateRequest
 router = APIRouter(prefix="/v1", dependencies=[Depends(api_caller)], responses=ERRORS)
 
 _INPUT_NAME = re.compile(r"^[a-z_]{1,40}$")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 @router.get("/calculate", summary="计算器：计算类型及其输入项", tags=["calculators"])
@@ -53,10 +54,13 @@ async def calculate(body: CalculateRequest, service: ServiceDep, work: WorkDep) 
 
 
 def _without_values(message: str, inputs: dict[str, Any]) -> str:
-    """The calculator's message for the CLI quotes the rejected value; the API never echoes input."""
+    """The calculator's message for the CLI quotes the rejected value (a date as 2024年4月30日);
+    the API never echoes input."""
     for value in inputs.values():
         if value is None or str(value) == "":
             continue
         text = str(value)
         message = message.replace(f"，而不是：{text}", "").replace(f"：{text}", "")
+        if m := _ISO_DATE.fullmatch(text.strip()):
+            message = message.replace(f"{int(m[1])}年{int(m[2])}月{int(m[3])}日", "")
     return message.rstrip("。") + "。"
