@@ -17,6 +17,7 @@ from test_api_helpers import api_settings, client_for, sse_json
 
 from unionqa.api.app import create_app
 from unionqa.api.schemas import validation_message
+from unionqa.errors import UsageError
 from unionqa.feedback import FEEDBACK_FILE, FeedbackStore
 from unionqa.service import QAService
 
@@ -435,9 +436,14 @@ def test_app_mounts_the_ui_when_unionqa_ui_provides_mount(corpus_service, tmp_pa
     assert len(calls) == 1
 
 
-def test_app_without_a_ui_module_serves_the_api_alone(corpus_service, tmp_path, monkeypatch):
+def test_app_without_gradio_fails_loudly_unless_the_ui_is_off(
+    corpus_service, tmp_path, monkeypatch
+):
     monkeypatch.setitem(sys.modules, "unionqa.ui.app", None)  # import fails as if absent
-    app = create_app(corpus_service, settings=api_settings(corpus_service, tmp_path))
+    with pytest.raises(UsageError, match="UNIONQA_API__MOUNT_UI=false"):
+        create_app(corpus_service, settings=api_settings(corpus_service, tmp_path))
+    settings = api_settings(corpus_service, tmp_path, mount_ui=False)
+    app = create_app(corpus_service, settings=settings)
     assert "/v1/ask" in app.openapi()["paths"]
 
 

@@ -9,14 +9,15 @@ import pytest
 from fixtures import ROOT, SHARED
 
 from unionqa.index.embeddings import HashingEmbeddings
+from unionqa.search import issue_map as issue_map_module
 from unionqa.search.issue_map import (
     MIN_EXEMPLARS,
     PACKAGE_DIR,
     IssueMap,
     MapError,
     Matcher,
-    MatchSettings,
 )
+from unionqa.settings import SituationSettings
 from unionqa.text.articles import law_title_matches
 
 LAW_DIRS = [SHARED / "corpora" / "laws", SHARED / "corpora" / "regs"]
@@ -136,6 +137,7 @@ def test_exemplar_vectors_are_cached_and_rebuilt_when_the_map_changes(tmp_path):
     m = IssueMap.load(tmp_path / "map", package=False)
     Matcher(m, _Counting(), tmp_path).warm_up()
     assert _Counting.calls == 1 and len(list(tmp_path.glob("situations-*.npy"))) == 1
+    issue_map_module._MEMO.clear()  # a new process: only the file under the data dir is left
     Matcher(m, _Counting(), tmp_path).warm_up()
     assert _Counting.calls == 1  # read from the cache
     (tmp_path / "map" / "a.yaml").write_text(GOOD.replace("How about eight", "八"), "utf-8")
@@ -148,7 +150,7 @@ def test_an_exclusion_term_rules_a_situation_out(tmp_path):
     (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
     emb = HashingEmbeddings()
     matcher = Matcher(IssueMap.load(tmp_path, package=False), emb, None)
-    cfg = MatchSettings(min_similarity=-1.0)
+    cfg = SituationSettings(min_similarity=-1.0)
     vector = emb.encode(["一"], query=True)[0]
     assert [m.situation.id for m in matcher.match("一", vector, "zh", cfg)] == ["test.thing"]
     assert matcher.match("一 工伤", vector, "zh", cfg) == []
@@ -178,7 +180,7 @@ def e5_matcher(issue_map):
 def test_colloquial_questions_match_their_situation(e5_matcher, question, situation):
     matcher, emb = e5_matcher
     lang = "en" if question.isascii() else "zh"
-    got = matcher.match(question, emb.encode([question], query=True)[0], lang, MatchSettings())
+    got = matcher.match(question, emb.encode([question], query=True)[0], lang, SituationSettings())
     assert got and situation in [m.situation.id for m in got[:2]], got[:3]
 
 
@@ -187,7 +189,7 @@ def test_colloquial_questions_match_their_situation(e5_matcher, question, situat
 )
 def test_off_topic_questions_match_no_situation(e5_matcher, question):
     matcher, emb = e5_matcher
-    got = matcher.match(question, emb.encode([question], query=True)[0], "zh", MatchSettings())
+    got = matcher.match(question, emb.encode([question], query=True)[0], "zh", SituationSettings())
     assert got == []
 
 

@@ -20,9 +20,11 @@ from .ingest.chunking import CHUNKER_VERSION
 from .ingest.loaders import make_doc_id
 from .ingest.pipeline import Progress, ingest_paths, ingest_upload, read_upload
 from .search.filters import Filters
+from .search.issue_map import IssueMap
 from .search.keyword import KeywordCache
 from .search.refs import References
 from .search.retriever import Retriever
+from .search.situation_search import SituationSearch
 from .settings import Settings
 from .types import Answer, Calculation, Document, DocumentInfo, IngestReport, SearchResult
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_CORPUS = Path("corpus")
+WARM_UP_QUERY = "劳动合同"  # a fixed query, not a worker's question
 
 
 class QAService:
@@ -64,8 +67,26 @@ class QAService:
             return self._embeddings
 
     @cached_property
+    def issue_map(self) -> IssueMap:
+        """The package's labour situations and the deployment's own (``<data_dir>/situations``)."""
+        return IssueMap.load(self.settings.data_dir / "situations")
+
+    @cached_property
+    def situation_search(self) -> SituationSearch:
+        cache = self.settings.data_dir if self.settings.data_dir.is_dir() else None
+        return SituationSearch(
+            self.issue_map, self.embeddings, self.references, self.settings.situations, cache
+        )
+
+    @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self.index, self.embeddings, self.settings.retrieval, self.keywords)
+        return Retriever(
+            self.index,
+            self.embeddings,
+            self.settings.retrieval,
+            self.keywords,
+            self.situation_search,
+        )
 
     @cached_property
     def references(self) -> References:
@@ -76,7 +97,7 @@ class QAService:
     def chain(self) -> AnswerChain:
         from .answer.chain import AnswerChain
 
-        return AnswerChain(self.retriever, self.index, self.settings)
+        return AnswerChain(self.retriever, self.index, self.settings, self.references)
 
     def _ensure_compatible(self) -> None:
         gen = self.index.generation()
@@ -146,6 +167,53 @@ class QAService:
             query=question, hits=self.retriever.search(question, k=k, filters=filters)
         )
 
+    def classify(self, question: str, history: Sequence[str] = ()) -> dict[str, Any]:
+        """The labour situations a question describes, with where to go, the deadline, the facts
+        a hotline needs and whether each governing article is indexed (for routing a ticket)."""
+        from .answer import guidance
+        from .answer.question import make_question
+
+        if not (question or "").strip():
+            raise UsageError("问题不能为空，请输入要查询的内容。")
+        self._ensure_compatible()
+        q = make_question(question, list(history))
+        vector = self.embeddings.embed_query(q.query)
+        matches = self.situation_search.match(q.query, vector, q.lang)
+        urgent = guidance.urgent(q.text)
+        return {
+            "situations": [self.situation_info(m.situation.id, m.score) for m in matches],
+            "urgency": "urgent" if urgent else "normal",
+            "urgent_class": urgent,
+            "call_now": list(guidance.CALL_NOW.get(urgent, ())) if urgent else [],
+        }
+
+    def situation_info(self, sid: str, score: float | None = None) -> dict[str, Any]:
+        s = self.issue_map.get(sid)
+        if s is None:
+            raise UsageError(f"没有这个情形：{sid}")
+        indexed = self.index.exists()
+        out: dict[str, Any] = {
+            "id": s.id,
+            "name": s.name,
+            "name_en": s.name_en,
+            "offices": list(s.offices),
+            "deadline": s.deadline,
+            "facts": list(s.facts),
+            "calculator": s.calculator,
+            "articles": [
+                {
+                    "ref": str(a),
+                    "indexed": bool(indexed and self.references.chunk_ids(a)),
+                }
+                for a in s.articles
+            ],
+            "exemplars": len(s.exemplars),
+            "file": s.file,
+        }
+        if score is not None:
+            out["score"] = round(score, 4)
+        return out
+
     def ask(self, question: str, history: Sequence[str] = (), as_of: date | None = None) -> Answer:
         if not (question or "").strip():
             raise UsageError("问题不能为空，请输入要查询的内容。")
@@ -203,6 +271,15 @@ class QAService:
             }
             for k in KINDS.values()
         ]
+
+    def warm_up(self) -> dict[str, Any]:
+        """Load the model, open the index (``ready`` counts both collections, Chroma's first read
+        of each), search once (the keyword index and the chunks' HNSW segment) and warm the
+        answer chain, so the first question is quick. Returns ``ready()``'s counts."""
+        info = self.ready()
+        self.search(WARM_UP_QUERY, k=1)
+        self.chain.warm_up()
+        return info
 
     def ready(self) -> dict[str, Any]:
         """For /readyz: model loaded, index opened and non-empty."""

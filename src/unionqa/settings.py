@@ -31,6 +31,27 @@ class RetrievalSettings(BaseModel):
     phrase_weight: float = 0.02  # scale of one RRF rank step near the top (1/61 - 1/62 ≈ 0.0003)
 
 
+class SituationSettings(BaseModel):
+    """The labour issue map at question time. Chosen on the development questions only
+    (eval/dev_workers.jsonl, bench/tune_map.py), never on eval/questions.jsonl."""
+
+    enabled: bool = True
+    # a question whose nearest exemplar is below this describes no labour situation (e5 puts
+    # off-topic questions at 0.87-0.90 and the answerable ones from 0.89 up)
+    min_similarity: float = 0.905
+    top_exemplars: int = 3  # a Chinese question's score: the mean of its 3 nearest exemplars
+    lexical_weight: float = 0.03  # BM25 over each situation's exemplars, name and triggers
+    trigger_bonus: float = 0.005
+    second_margin: float = 0.01  # another situation within this of the best is matched too
+    max_matches: int = 3
+    # retrieval: a matched situation's governing articles enter the hits with this boost (one
+    # reciprocal-rank step near the top is ~0.0003, the best fused score ~0.04), the first
+    # article most, and a second situation's less
+    boost: float = 0.05
+    article_decay: float = 0.8
+    second_factor: float = 0.6
+
+
 class AnswerSettings(BaseModel):
     # Refusal gate, chosen on the development questions (bench/tune_dev.py), never the eval set:
     # answer when an article is named exactly, or when the best passage is similar enough in
@@ -80,6 +101,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
+    situations: SituationSettings = SituationSettings()
     api: APISettings = APISettings()
     api_keys: str | None = None  # comma-separated keys; unset = open API
     admin_keys: str | None = None  # comma-separated keys allowed to change documents

@@ -136,6 +136,9 @@ class Answer(_Frozen):
     coverage: Literal["answered", "partial", "none"] = "answered"
     situations: list[SituationRef] = Field(default_factory=list)
     calculation: Calculation | None = None
+    # the kind of figure asked for that no quote states (money, duration, date, ratio, count,
+    # contact), when that is why the answer is partial
+    unstated: str | None = None
 
 
 class DocumentInfo(_Frozen):

@@ -1,4 +1,4 @@
-"""The answer chain, a sequence of LangChain Runnables over one ``_State``:
+"""The answer chain, a sequence of LangChain Runnables over one ``State``:
 
     condense → retrieve → select → generate → verify → format
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,47 +27,26 @@ from langchain_core.runnables import RunnableLambda
 from ..errors import UnionQAError
 from ..index.embeddings import UNCALIBRATED
 from ..index.store import Index
-from ..privacy import redact, without_placeholders
+from ..privacy import without_placeholders
+from ..search.refs import References
 from ..search.retriever import Retriever
 from ..settings import Settings
-from ..text.questions import detect_lang, is_followup
-from ..types import Answer, Citation, Escalation, Hit, cite
+from ..text.questions import load_tagger
+from ..types import Answer, Citation, cite
 from . import evidence as ev
-from . import gate, texts
+from . import gate, guidance
+from .compose import calculation_piece, compose, partial_units, prepare_calculation, urgent_line
 from .llm import llm_configured, make_chat_model
+from .question import make_question
+from .state import State
 from .texts import CONDENSE_SYSTEM, PROMPT_SYSTEM, REFUSAL_PHRASES
 from .verify import Unit, Verified, complete_prefix, is_instruction, parse_units, verify_unit
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class _State:
-    question: str
-    history: list[str]
-    as_of: date
-    lang: str
-    query: str = ""
-    hits: list[Hit] = field(default_factory=list)
-    doc_texts: dict[str, str] = field(default_factory=dict)
-    evidence: list[ev.Evidence] = field(default_factory=list)
-    passages: list[ev.Evidence] = field(default_factory=list)
-    coverage: float = 0.0
-    missing: float = 0.0
-    top_similarity: float = 0.0
-    supported: bool = False
-    unstated: str | None = None  # the kind of figure asked for that no evidence states
-    units: Iterator[Unit] | None = None
-    verified: Iterator[Verified] | None = None
-    narrow: bool = False
-    notices: list[str] = field(default_factory=list)
-    rejected: list[str] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    mode: str = "extractive"
-
-
-def _timed(name: str, fn: Callable[[_State], _State]) -> RunnableLambda:
-    def run(state: _State) -> _State:
+def _timed(name: str, fn: Callable[[State], State]) -> RunnableLambda:
+    def run(state: State) -> State:
         t = time.perf_counter()
         out = fn(state)
         state.timings[name] = state.timings.get(name, 0.0) + round(
@@ -79,26 +57,27 @@ def _timed(name: str, fn: Callable[[_State], _State]) -> RunnableLambda:
     return RunnableLambda(run, name=name)
 
 
-def _timed_iter(state: _State, name: str, it: Iterator[Any]) -> Iterator[Any]:
+def _timed_iter(state: State, name: str, it: Iterator[Any]) -> Iterator[Any]:
     """Time a lazy stage by the time spent producing its items."""
     while True:
         t = time.perf_counter()
         try:
             item = next(it)
         except StopIteration:
+            return
+        finally:
             state.timings[name] = state.timings.get(name, 0.0) + round(
                 (time.perf_counter() - t) * 1000, 2
             )
-            return
-        state.timings[name] = state.timings.get(name, 0.0) + round(
-            (time.perf_counter() - t) * 1000, 2
-        )
         yield item
 
 
 class AnswerChain:
-    def __init__(self, retriever: Retriever, index: Index, settings: Settings) -> None:
+    def __init__(
+        self, retriever: Retriever, index: Index, settings: Settings, references: References
+    ) -> None:
         self.retriever = retriever
+        self.references = references
         self.index = index
         self.settings = settings
         self.cfg = settings.answer
@@ -120,6 +99,9 @@ class AnswerChain:
 
     # --- public -----------------------------------------------------------------------
 
+    def warm_up(self) -> None:
+        load_tagger()  # jieba's part-of-speech and idf tables: 0.45 s on a first question
+
     def ask(
         self, question: str, history: list[str] | None = None, as_of: date | None = None
     ) -> Answer:
@@ -135,13 +117,10 @@ class AnswerChain:
     ) -> Iterator[str | Answer]:
         """Text pieces as verified sentences are produced, then the final ``Answer``."""
         t0 = time.perf_counter()
-        q = redact(question.strip())
-        state = _State(
-            question=q,
-            history=[redact(h) for h in history or [] if h.strip()],
-            as_of=as_of or date.today(),
-            lang=detect_lang(q),
-        )
+        q = make_question(question, history)
+        state = State(q=q, as_of=as_of or date.today())
+        state.urgent = guidance.urgent(q.text)
+        state.person = guidance.wants_person(q.text)
         state = self.prepare.invoke(state)
         pieces: list[str] = []
         citations: dict[tuple[str, int, int], Citation] = {}
@@ -150,7 +129,7 @@ class AnswerChain:
             pieces.append(piece)
             yield piece
         t = time.perf_counter()
-        answer = self._format(state, "".join(pieces).strip(), list(citations.values()))
+        answer = compose(state, "".join(pieces).strip(), list(citations.values()), self.settings)
         state.timings["format"] = round((time.perf_counter() - t) * 1000, 2)
         streamed = "".join(pieces)
         rest = (
@@ -162,9 +141,10 @@ class AnswerChain:
             yield rest  # the refusal, or the next steps and validity after the quotes
         state.timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
         logger.info(
-            "answered mode=%s refused=%s citations=%d rejected=%d coverage=%.2f",
+            "answered mode=%s outcome=%s situation=%s citations=%d rejected=%d coverage=%.2f",
             state.mode,
-            answer.refused,
+            answer.coverage,
+            state.situation.id if state.situation else "-",
             len(answer.citations),
             len(state.rejected),
             state.coverage,
@@ -173,9 +153,9 @@ class AnswerChain:
 
     # --- stages -----------------------------------------------------------------------
 
-    def _condense(self, s: _State) -> _State:
-        s.query = without_placeholders(s.question)
-        if not is_followup(s.question, s.history):
+    def _condense(self, s: State) -> State:
+        s.query = s.q.query  # a follow-up with the turns before it (the rule)
+        if not s.q.followup:
             return s
         if self.llm is not None:
             try:
@@ -186,14 +166,13 @@ class AnswerChain:
                 text = str(msg.content).strip()
                 if 0 < len(text) <= 200:
                     s.query = text
-                    return s
             except Exception as e:  # any endpoint failure: fall back to the rule
                 logger.warning("condense by LLM failed (%s); using rules", e.__class__.__name__)
-        s.query = without_placeholders(" ".join([*s.history[-2:], s.question]))
         return s
 
-    def _retrieve(self, s: _State) -> _State:
-        s.hits = self.retriever.search(s.query, k=self.settings.retrieval.k)
+    def _retrieve(self, s: State) -> State:
+        r = self.retriever.retrieve(s.query, k=self.settings.retrieval.k, lang=s.lang)
+        s.hits, s.matches = r.hits, r.situations
         for h in s.hits:
             if h.doc_id not in s.doc_texts:
                 s.doc_texts[h.doc_id] = self._doc_text(h.doc_id)
@@ -201,29 +180,36 @@ class AnswerChain:
         s.hits = [h for h in s.hits if s.doc_texts[h.doc_id][h.start : h.end] == h.text]
         return s
 
-    def _select(self, s: _State) -> _State:
+    def _select(self, s: State) -> State:
         kw = self.retriever.keywords.get()
-        followup = is_followup(s.question, s.history)
-        terms = ev.question_terms(
-            without_placeholders(s.question), s.history if followup else [], kw
-        )
+        terms = ev.question_terms(s.q.bare, s.q.context, kw)
         hits = [h for h in s.hits if not is_instruction(h.text)] + [
             h for h in s.hits if is_instruction(h.text)
         ]
         chosen, _ = ev.select(hits, s.doc_texts, s.question, terms)
         s.evidence = [e for e in chosen if not is_instruction(e.quote)]
         floors = getattr(self.retriever.embeddings, "similarity_floor", UNCALIBRATED)
-        g = gate.judge(s.question, s.lang, s.hits, s.evidence, terms, self.cfg, floors)
+        g = gate.judge(
+            s.question, s.lang, s.hits, s.evidence, terms, self.cfg, floors, bool(s.matches)
+        )
         s.coverage, s.missing, s.top_similarity = g.coverage, g.missing, g.top_similarity
-        s.supported, s.unstated = g.supported, g.unstated
+        s.supported, s.unstated, s.outcome = g.supported, g.unstated, g.outcome
+        if guidance.only_person(s.q.text):  # nothing to answer: a person takes over
+            s.outcome, s.supported, s.evidence = "none", False, []
+        if s.outcome != "none":
+            prepare_calculation(s, self.references)
+        if s.calculation is not None:  # the worker's own figure, computed from the article
+            s.supported, s.outcome, s.unstated = True, "answered", None
         s.passages = [
             ev._evidence(h, h.start, h.end, h.text, i, h.score)
             for i, h in enumerate(s.hits[: self.cfg.llm_passages])
         ]
         return s
 
-    def _generate(self, s: _State) -> _State:
-        if not s.supported:
+    def _generate(self, s: State) -> State:
+        if s.outcome == "partial" and s.evidence:
+            s.units = partial_units(s)
+        elif not s.supported:
             s.units = iter(())
         elif self.llm is not None:
             s.mode, s.narrow = "llm", True
@@ -232,15 +218,23 @@ class AnswerChain:
             s.units = self._extractive_units(s)
         return s
 
-    def _verify(self, s: _State) -> _State:
+    def _verify(self, s: State) -> State:
         assert s.units is not None
         s.verified = self._verify_iter(s, s.units)
         return s
 
     # --- generators -------------------------------------------------------------------
 
-    def _extractive_units(self, s: _State) -> Iterator[Unit]:
+    def _extractive_units(self, s: State) -> Iterator[Unit]:
         en = s.lang == "en"
+        if not s.evidence:
+            return
+        if s.calculation is not None:  # the computed figure is the point; these support it
+            yield Unit("\n\nEvidence:\n" if en else "\n\n依据：\n", frame=True)
+            for i, e in enumerate(s.evidence[:3]):
+                yield Unit(e.quote, [i + 1])
+                yield Unit("\n", frame=True)
+            return
         first, rest = s.evidence[0], s.evidence[1:]
         where = f"《{first.title}》" + (
             first.locator
@@ -256,7 +250,7 @@ class AnswerChain:
                 yield Unit(rest[i].quote, [i + 2])
                 yield Unit("\n", frame=True)
 
-    def _llm_units(self, s: _State) -> Iterator[Unit]:
+    def _llm_units(self, s: State) -> Iterator[Unit]:
         passages = "\n".join(
             f"[{i}] 《{p.title}》{p.locator}\n<<<\n{p.quote}\n>>>"
             for i, p in enumerate(s.passages, 1)
@@ -310,14 +304,14 @@ class AnswerChain:
                 else "The model's output had no citations; these are quotes from the documents.",
             )
 
-    def _fallback(self, s: _State, notice: str) -> Iterator[Unit]:
+    def _fallback(self, s: State, notice: str) -> Iterator[Unit]:
         s.notices.append(notice)
         s.mode, s.narrow = "extractive-fallback", False
         yield from self._extractive_units(s)
 
     # --- verification and formatting ---------------------------------------------------
 
-    def _verify_iter(self, s: _State, units: Iterator[Unit]) -> Iterator[Verified]:
+    def _verify_iter(self, s: State, units: Iterator[Unit]) -> Iterator[Verified]:
         for u in _timed_iter(s, "generate", units):
             t = time.perf_counter()
             # LLM units cite the numbered passages; extractive ones (and a fallback) the evidence
@@ -334,11 +328,15 @@ class AnswerChain:
 
     def _render(
         self,
-        s: _State,
+        s: State,
         verified: Iterator[Verified],
         citations: dict[tuple[str, int, int], Citation],
     ) -> Iterator[str]:
         pending_frame = ""
+        if s.urgent:  # where to call at once comes before anything else
+            yield urgent_line(s) + "\n\n"
+        if s.calculation is not None:
+            yield calculation_piece(s, citations)
         for v in verified:
             if v.frame:
                 pending_frame += v.text
@@ -352,38 +350,6 @@ class AnswerChain:
             yield pending_frame + v.text + marks
             pending_frame = ""
         s.supported = bool(citations)
-
-    def _format(self, s: _State, body: str, citations: list[Citation]) -> Answer:
-        en = s.lang == "en"
-        if not citations:
-            refusal = texts.refusal(s.unstated, en, self.settings.hotline)
-            return Answer(
-                answer=refusal,
-                refused=True,
-                citations=[],
-                notices=s.notices,
-                escalation=Escalation(
-                    hotline=f"{self.settings.hotline} 职工服务热线",
-                    reason="documents do not cover the question" if en else "现有资料未覆盖该问题",
-                ),
-            )
-        cited = {c.doc_id for c in citations}
-        kinds = {e.kind for e in [*s.evidence, *s.passages] if e.doc_id in cited}
-        h = self.settings.hotline
-        tail = [
-            "What to do next: " + texts.next_steps(kinds, en, h)
-            if en
-            else "下一步：" + texts.next_steps(kinds, en, h)
-        ]
-        validity, notices = texts.validity(citations, s.as_of, en, h)
-        tail.append(("Validity: " if en else "有效期：") + validity)
-        return Answer(
-            answer=body + "\n\n" + "\n".join(tail),
-            refused=False,
-            citations=citations,
-            notices=s.notices + notices,
-            escalation=None,
-        )
 
     def _doc_text(self, doc_id: str) -> str:
         gen = self.index.generation()

@@ -1,10 +1,17 @@
 """The refusal gate: does what was found address the question? A short question must have most of
 its (idf-weighted) terms covered by the top passages and its heaviest term among them; a long
 narrative ("我在深圳上班三年，老板……") is mostly circumstances no document mentions, so it needs
-enough covered weight, not a covered share. An exact article match always passes."""
+enough covered weight, not a covered share. An exact article match always passes.
+
+A question that describes a labour situation of the issue map is answered when the quotes rest on
+that situation's governing article and the best passage is close enough in meaning: its
+colloquial words (老板, 厂里, 三个月) need not occur in any statute. The outcome is ``answered``,
+``partial`` (on topic, but the figure asked for is stated nowhere: the answer says so and quotes
+the governing rule) or ``none``."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..privacy import without_placeholders
@@ -22,6 +29,33 @@ class Gate:
     top_similarity: float
     supported: bool
     unstated: str | None = None  # the kind of figure asked for that no evidence states
+    outcome: str = "none"  # answered | partial | none
+
+
+_YEAR = re.compile(r"\d{4}年|今年|明年|去年|this year|next year")
+
+
+def specific_missing(question: str, terms: Terms, text: str) -> bool:
+    """Does the question name a place, a person, an organisation or a year that ``text`` lacks?"""
+    import jieba.posseg as pseg
+
+    year = _YEAR.search(question)
+    if year and year.group() not in text:
+        return True
+    missing = set(terms.weights) - terms.covered(text)
+    for t in missing:
+        tag = pseg.dt.word_tag_tab.get(t)
+        if tag in ("ns", "nr", "nt") or _YEAR.search(t):
+            return True
+    return False
+
+
+def governed(e: Evidence, hits: list[Hit]) -> bool:
+    """Does the quote come from a matched situation's governing article?"""
+    return any(
+        h.metadata.get("situation") and h.doc_id == e.doc_id and h.start <= e.start < h.end
+        for h in hits
+    )
 
 
 def judge(
@@ -32,8 +66,10 @@ def judge(
     terms: Terms,
     cfg: AnswerSettings,
     floors: tuple[float, float],
+    situated: bool = False,
 ) -> Gate:
-    """``floors``: the embedding's calibrated (Chinese, English) similarity floors."""
+    """``floors``: the embedding's calibrated (Chinese, English) similarity floors;
+    ``situated``: the question matched a labour situation of the issue map."""
     top = " ".join(h.text + " " + h.title for h in hits[:3])
     coverage = terms.coverage(top)
     missing = terms.missing_share(top)
@@ -52,17 +88,32 @@ def judge(
     else:
         addressed = coverage >= cfg.min_coverage and missing <= cfg.max_missing_share
     article = any(h.metadata.get("article_match") for h in hits)
-    supported = bool(evidence) and (article or similar and addressed)
+    by_situation = situated and similar and any(governed(e, hits) for e in evidence)
+    supported = bool(evidence) and (article or similar and addressed or by_situation)
     # a question that asks for a figure is answered only by a quote that states one of its
-    # kind and names something the question asks about (in the quote or its section heading)
+    # kind and names something the question asks about (in the quote or its section heading;
+    # a governing article of the question's situation is about it by construction)
     wants = answer_type.expected(without_placeholders(question))
+    stated = (
+        any(
+            answer_type.states(wants, e.quote)
+            and (terms.covered(e.quote + e.section) or governed(e, hits))
+            for e in evidence
+        )
+        if wants
+        else True
+    )
+    # a figure for a place, a year or a thing the documents never name (深圳's minimum wage,
+    # 2026's contribution base, 年终奖) is not stated by the national rule that governs it
     if (
         supported
         and wants
-        and not any(
-            answer_type.states(wants, e.quote) and terms.covered(e.quote + e.section)
-            for e in evidence
-        )
+        and not article
+        and (specific_missing(question, terms, top) or missing > cfg.max_missing_share)
     ):
-        return Gate(coverage, missing, top_similarity, False, wants)
-    return Gate(coverage, missing, top_similarity, supported)
+        stated = False
+    if supported and not stated:
+        return Gate(coverage, missing, top_similarity, False, wants, "partial")
+    return Gate(
+        coverage, missing, top_similarity, supported, None, "answered" if supported else "none"
+    )

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import os
 import re
@@ -40,7 +39,6 @@ from ..errors import UnionQAError, UsageError
 from ..privacy import contains_personal_data
 from ..service import QAService
 from ..settings import APISettings, Settings
-from ..text.questions import load_tagger
 from .access import ApiError, Runner, busy_error, translate
 from .calculators import router as calculators_router
 from .openai import router as openai_router
@@ -224,43 +222,36 @@ class Edge:
 # --- the app ----------------------------------------------------------------------------------
 
 
-WARM_UP_QUERY = "劳动合同"  # a fixed query, not a worker's question
-
-
 def _warm_up(service: QAService) -> None:
-    """Load the model, open the index (``ready`` counts both collections, Chroma's first read of
-    each), search once (the keyword index and the chunks' HNSW segment) and load jieba's
-    part-of-speech tables (0.3 s on a first question), so the first question is quick."""
+    """``service.warm_up()``, so the first question is quick; an index not ready yet is logged."""
     try:
-        info = service.ready()
-        service.search(WARM_UP_QUERY, k=1)
-        load_tagger()
+        info = service.warm_up()
         logger.info("ready: %s documents, %s chunks", info["documents"], info["chunks"])
     except UnionQAError as e:
         logger.warning("not ready yet: %s", type(e).__name__)
 
 
 def _mount_ui(app: FastAPI, service: QAService) -> None:
-    """The chat UI at ``/`` when ``unionqa.ui`` provides ``mount(app, service)``."""
+    """The chat UI at ``/``; without Gradio, a clear error rather than an API without its page."""
     try:
-        ui = importlib.import_module("unionqa.ui.app")
+        from ..ui.app import mount
     except ModuleNotFoundError as e:
-        if e.name != "unionqa.ui.app":
-            raise
-        return
-    mount = getattr(ui, "mount", None)
-    if callable(mount):
-        mount(app, service)
+        raise UsageError(
+            "聊天页面需要 Gradio：请重新安装 unionqa（`pip install -e .`），"
+            "或设置 UNIONQA_API__MOUNT_UI=false 只启动 API。"
+        ) from e
+    mount(app, service)
 
 
 def create_app(
     service: QAService | None = None,
     *,
     settings: Settings | None = None,
-    mount_ui: bool = True,
+    mount_ui: bool | None = None,
 ) -> FastAPI:
     """The API app. Tests pass their own ``service`` (and ``settings`` for the API limits, keys and
-    the feedback store's data dir; default: the service's) and ``mount_ui=False``."""
+    the feedback store's data dir; default: the service's) and ``mount_ui=False``. The chat UI
+    is mounted when ``mount_ui`` (default: ``settings.api.mount_ui``) is true."""
     if service is None:
         service = QAService.from_settings(settings)
     settings = settings or service.settings
@@ -314,7 +305,7 @@ def create_app(
     app.include_router(calculators_router)
     app.include_router(openai_router)
     app.include_router(health)
-    if mount_ui:
+    if settings.api.mount_ui if mount_ui is None else mount_ui:
         _mount_ui(app, service)
     return app
 
@@ -332,12 +323,7 @@ def app_factory() -> FastAPI:
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    return create_app(settings=settings, mount_ui=_ui_wanted(settings))
-
-
-def _ui_wanted(settings: Settings) -> bool:
-    """``UNIONQA_API__MOUNT_UI=false`` serves the API alone, once APISettings has that field."""
-    return bool(getattr(settings.api, "mount_ui", True))
+    return create_app(settings=settings)
 
 
 def run_server(
@@ -366,10 +352,12 @@ def run_server(
         "timeout_graceful_shutdown": 10,
     }
     if workers == 1:
-        uvicorn.run(create_app(settings=settings, mount_ui=_ui_wanted(settings)), **options)
+        uvicorn.run(create_app(settings=settings), **options)
     else:
-        # Each worker calls app_factory, which reads the settings from the environment (the CLI
-        # has put --data-dir there).
+        # Each worker process imports app_factory by name and reads the settings from its
+        # environment, which it inherits from this one: the data dir (which `serve --data-dir`
+        # may have changed) is the one setting that has to be put there.
+        os.environ["UNIONQA_DATA_DIR"] = str(settings.data_dir)
         uvicorn.run("unionqa.api.app:app_factory", factory=True, workers=workers, **options)
 
 

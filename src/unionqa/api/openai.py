@@ -10,16 +10,16 @@ the final chunk before ``data: [DONE]``).
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
 
 from fastapi import APIRouter, Depends
+from fastapi.sse import format_sse_event
 
 from ..types import Answer
 from .access import ApiError, stream_error
-from .routes import ERRORS, ServiceDep, SSEResponse, WorkDep, api_caller
+from .routes import ERRORS, ServiceDep, SSEResponse, WorkDep, api_caller, sse
 from .schemas import (
     CHAT_EVENT_SCHEMA,
     AnswerExtras,
@@ -108,13 +108,13 @@ async def chat_completions(
     )
 
 
-def _data(obj: object) -> str:
-    return f"data: {json.dumps(obj, ensure_ascii=False)}\n\n"
+def _data(obj: object) -> bytes:
+    return sse(None, obj)
 
 
 async def _chunks(
     chat_id: str, created: int, first: str | Answer, items: AsyncGenerator[str | Answer, None]
-) -> AsyncIterator[str]:
+) -> AsyncIterator[bytes]:
     yield _data(chat_chunk(chat_id, created, {"role": "assistant", "content": ""}))
     try:
         item = first
@@ -128,7 +128,7 @@ async def _chunks(
                 yield _data(chat_chunk(chat_id, created, {"content": item}))
             item = await anext(items)
     except StopAsyncIteration:
-        yield "data: [DONE]\n\n"
+        yield format_sse_event(data_str="[DONE]")
     except Exception as e:  # OpenAI's in-stream error shape, which its clients raise as APIError
         body = stream_error(e, "/v1/chat/completions")
         yield _data({"error": {"code": body["error"], "message": body["message"]}})

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Request, UploadFile
 from fastapi.responses import StreamingResponse
+from fastapi.sse import format_sse_event
 
 from ..feedback import FEEDBACK_FILE, FeedbackStore
 from ..service import QAService
@@ -24,6 +25,7 @@ from .schemas import (
     ASK_EVENT_SCHEMA,
     AnswerOut,
     AskRequest,
+    ClassifyRequest,
     DocumentDeleted,
     DocumentList,
     ErrorOut,
@@ -188,16 +190,20 @@ def public_info(info: DocumentInfo) -> DocumentInfo:
     return info.model_copy(update={"metadata": meta})
 
 
-def sse(event: str, data: Any) -> str:
-    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+def sse(event: str | None, data: Any) -> bytes:
+    """One server-sent event (FastAPI's framing) with ``data`` as one line of JSON."""
+    return format_sse_event(event=event, data_str=json.dumps(data, ensure_ascii=False))
 
 
 class SSEResponse(StreamingResponse):
-    """Server-sent events, not cached or buffered on the way (nginx honours X-Accel-Buffering)."""
+    """Server-sent events, not cached or buffered on the way (nginx honours X-Accel-Buffering).
+    Returned by the endpoint, not declared as FastAPI's generator-style ``EventSourceResponse``:
+    the first piece is awaited before the response starts, so an error before it still gets its
+    status code."""
 
     media_type = "text/event-stream"
 
-    def __init__(self, content: AsyncIterator[str], status_code: int = 200) -> None:
+    def __init__(self, content: AsyncIterator[bytes], status_code: int = 200) -> None:
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         super().__init__(content, status_code=status_code, headers=headers)
 
@@ -214,6 +220,17 @@ async def ask(body: AskRequest, service: ServiceDep, work: WorkDep) -> AnswerOut
     work.check_text(body.question, body.history)
     answer = await work(service.ask, body.question, history=body.history, as_of=body.as_of)
     return AnswerOut.from_answer(answer, new_answer_id())
+
+
+@router.post(
+    "/classify", summary="分类：问题属于哪类劳动情形、去哪办、要了解哪些事实", tags=["questions"]
+)
+async def classify(body: ClassifyRequest, service: ServiceDep, work: WorkDep) -> dict[str, Any]:
+    """把职工的问题归入劳动情形（欠薪、经济补偿、工伤……），给出主管部门、时效、热线需要了解的事实、
+    适用的计算器和依据条文是否已导入，供热线分派工单。问题文字不被存储。"""
+    work.check_text(body.question, body.history)
+    result: dict[str, Any] = await work(service.classify, body.question, history=body.history)
+    return result
 
 
 @router.post("/search", summary="检索：返回原文片段", tags=["questions"])
@@ -249,7 +266,7 @@ async def ask_stream(body: AskRequest, service: ServiceDep, work: WorkDep) -> SS
 
 async def _ask_events(
     first: str | Answer, items: AsyncGenerator[str | Answer, None]
-) -> AsyncIterator[str]:
+) -> AsyncIterator[bytes]:
     answer_id = new_answer_id()
     try:
         item = first

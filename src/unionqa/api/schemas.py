@@ -94,6 +94,17 @@ class SearchFilters(BaseModel):
         return {k: str(v) for k, v in self.model_dump(exclude_none=True).items()}
 
 
+class ClassifyRequest(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"question": "老板拖了俩月工资不发，我该找谁？", "history": []}]
+        }
+    )
+
+    question: str = Field(min_length=1, description="职工的问题")
+    history: list[str] = Field(default_factory=list, max_length=20, description="更早的用户提问")
+
+
 class SearchRequest(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={

@@ -1,4 +1,5 @@
-"""``unionqa`` command line (CONTRACT.md): ingest, search, ask, calc (in ``calculators.py``), serve, eval.
+"""``unionqa`` command line (CONTRACT.md): ingest, search, ask, calc (``calculators.py``),
+situations (``situations.py``), serve, eval.
 
 Exit status: 0 success, 1 some items failed (the rest were done), 2 usage error.
 Errors go to stderr as one clear sentence.
@@ -8,12 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import click
 
@@ -38,22 +38,30 @@ def _emit(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"错误：{message}", err=True)
-    sys.exit(code)
+class CLIError(click.ClickException):
+    """One of our errors on the command line: one sentence on stderr and its exit status
+    (2 for a usage error, 1 otherwise, 130 when interrupted)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code  # type: ignore[misc]  # a ClassVar in click's stubs
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"错误：{self.format_message()}", err=True)
 
 
-def _guard(fn: Callable[[], int | None]) -> None:
-    """Translate our errors into one line on stderr and an exit status."""
-    try:
-        code = fn()
-    except UsageError as e:
-        _fail(str(e), 2)
-    except UnionQAError as e:
-        _fail(str(e), 1)
-    except KeyboardInterrupt:
-        _fail("已中断。已完成的文档已保存，再次运行会从中断处继续。", 130)
-    sys.exit(code or 0)
+class _Commands(click.Group):
+    """Translates our errors (and Ctrl-C) into ``CLIError`` for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as e:
+            raise CLIError(str(e), 2) from e
+        except UnionQAError as e:
+            raise CLIError(str(e), 1) from e
+        except KeyboardInterrupt:
+            raise CLIError("已中断。已完成的文档已保存，再次运行会从中断处继续。", 130) from None
 
 
 def _read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
@@ -94,7 +102,7 @@ data_dir_option: Callable[..., Any] = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "-v", "--verbose", is_flag=True, help="Log decisions to stderr (never question text)."
 )
@@ -125,47 +133,44 @@ def ingest(
 ) -> None:
     """Ingest files or folders (default: corpus/)."""
 
-    def run() -> int:
-        service = _service(data_dir, role="ingest")
-        progress = None
-        bar = None
-        if not as_json and sys.stderr.isatty():
-            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    service = _service(data_dir, role="ingest")
+    progress = None
+    bar = None
+    if not as_json and sys.stderr.isatty():
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-            bar = Progress(
-                TextColumn("导入"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total}"),
-                TimeRemainingColumn(),
-                transient=True,
-            )
-            bar.start()
-            task = bar.add_task("ingest", total=None)
+        bar = Progress(
+            TextColumn("导入"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeRemainingColumn(),
+            transient=True,
+        )
+        bar.start()
+        task = bar.add_task("ingest", total=None)
 
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
 
-        try:
-            report = service.ingest(list(paths), prune=prune, rebuild=rebuild, progress=progress)
-        finally:
-            if bar is not None:
-                bar.stop()
-        for s in report.skipped:
-            click.echo(f"警告：{s.path}：{s.error}", err=True)
-        if as_json:
-            out = report.model_dump(mode="json")
-            out.pop("skipped", None)
-            _emit(out)
-        else:
-            click.echo(
-                f"{report.files} 个文件：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}，"
-                f"删除 {report.removed}，切分 {report.chunks} 段，用时 {report.seconds:.1f} 秒。"
-            )
-        for f in report.failed:
-            click.echo(f"失败：{f.path}：{f.error}", err=True)
-        return 1 if report.failed else 0
-
-    _guard(run)
+    try:
+        report = service.ingest(list(paths), prune=prune, rebuild=rebuild, progress=progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    for s in report.skipped:
+        click.echo(f"警告：{s.path}：{s.error}", err=True)
+    if as_json:
+        out = report.model_dump(mode="json")
+        out.pop("skipped", None)
+        _emit(out)
+    else:
+        click.echo(
+            f"{report.files} 个文件：新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}，"
+            f"删除 {report.removed}，切分 {report.chunks} 段，用时 {report.seconds:.1f} 秒。"
+        )
+    for f in report.failed:
+        click.echo(f"失败：{f.path}：{f.error}", err=True)
+    sys.exit(1 if report.failed else 0)
 
 
 @main.command()
@@ -195,28 +200,26 @@ def search(
 ) -> None:
     """Search the index (dense + keyword)."""
 
-    def run() -> int:
-        if bool(question) == bool(batch):
-            raise UsageError("请给出一个问题，或用 --batch 指定批量文件（二者选一）。")
-        service = _service(data_dir)
-        if batch:
-            return _batch(
+    if bool(question) == bool(batch):
+        raise UsageError("请给出一个问题，或用 --batch 指定批量文件（二者选一）。")
+    service = _service(data_dir)
+    if batch:
+        sys.exit(
+            _batch(
                 batch,
                 lambda obj: service.search(obj["question"], k=k, filters=list(filters)).model_dump(
                     mode="json"
                 ),
             )
-        assert question is not None
-        result = service.search(question, k=k, filters=list(filters))
-        if as_json:
-            _emit(result.model_dump(mode="json"))
-        else:
-            for i, h in enumerate(result.hits, 1):
-                click.echo(f"[{i}] {h.title} {h.locator}  ({h.source}, score {h.score:.4f})")
-                click.echo("    " + h.text.replace("\n", " ")[:200])
-        return 0
-
-    _guard(run)
+        )
+    assert question is not None
+    result = service.search(question, k=k, filters=list(filters))
+    if as_json:
+        _emit(result.model_dump(mode="json"))
+    else:
+        for i, h in enumerate(result.hits, 1):
+            click.echo(f"[{i}] {h.title} {h.locator}  ({h.source}, score {h.score:.4f})")
+            click.echo("    " + h.text.replace("\n", " ")[:200])
 
 
 @main.command()
@@ -244,32 +247,30 @@ def ask(
 ) -> None:
     """Answer a question with verified citations."""
 
-    def run() -> int:
-        if bool(question) == bool(batch):
-            raise UsageError("请给出一个问题，或用 --batch 指定批量文件（二者选一）。")
-        day = _parse_as_of(as_of)
-        service = _service(data_dir)
-        if batch:
-            return _batch(
+    if bool(question) == bool(batch):
+        raise UsageError("请给出一个问题，或用 --batch 指定批量文件（二者选一）。")
+    day = _parse_as_of(as_of)
+    service = _service(data_dir)
+    if batch:
+        sys.exit(
+            _batch(
                 batch,
                 lambda obj: service.ask(
                     obj["question"], history=_history(obj), as_of=day
                 ).model_dump(mode="json"),
             )
-        assert question is not None
-        answer = service.ask(question, history=list(history), as_of=day)
-        if as_json:
-            _emit(answer.model_dump(mode="json"))
-        else:
-            click.echo(answer.answer)
-            if answer.citations:
-                click.echo("\n来源：")
-                for c in answer.citations:
-                    valid = f"（有效期至 {c.valid_until}）" if c.valid_until else ""
-                    click.echo(f"[{c.n}] {c.title} {c.locator}{valid}：{c.quote}")
-        return 0
-
-    _guard(run)
+        )
+    assert question is not None
+    answer = service.ask(question, history=list(history), as_of=day)
+    if as_json:
+        _emit(answer.model_dump(mode="json"))
+    else:
+        click.echo(answer.answer)
+        if answer.citations:
+            click.echo("\n来源：")
+            for c in answer.citations:
+                valid = f"（有效期至 {c.valid_until}）" if c.valid_until else ""
+                click.echo(f"[{c.n}] {c.title} {c.locator}{valid}：{c.quote}")
 
 
 def _history(obj: dict[str, Any]) -> list[str]:
@@ -310,16 +311,9 @@ def _batch(path: Path, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> in
 def serve(host: str, port: int, workers: int, data_dir: Path | None) -> None:
     """Run the HTTP API (and the chat UI at /)."""
 
-    def run() -> int:
-        from ..api.app import run_server
+    from ..api.app import run_server
 
-        if data_dir:
-            os.environ["UNIONQA_DATA_DIR"] = str(data_dir)
-            get_settings.cache_clear()
-        run_server(get_settings(), host=host, port=port, workers=workers)
-        return 0
-
-    _guard(run)
+    run_server(_settings(data_dir), host=host, port=port, workers=workers)
 
 
 @main.command(name="eval")
@@ -361,10 +355,10 @@ def eval_(
 ) -> None:
     """Evaluate answers against the source text; write report.json and report.html."""
 
-    def run() -> int:
-        from ..eval.run import run_eval
+    from ..eval.run import run_eval
 
-        return run_eval(
+    sys.exit(
+        run_eval(
             _settings(data_dir),
             questions=questions,
             ingest=list(ingest_paths),
@@ -373,10 +367,12 @@ def eval_(
             compare=compare,
             as_of=_parse_as_of(as_of),
         )
+    )
 
-    _guard(run)
 
-
-from .calculators import calc  # noqa: E402  (the command uses the helpers above)
+# commands in their own modules (they use the helpers above)
+from .calculators import calc  # noqa: E402
+from .situations import situations  # noqa: E402
 
 main.add_command(calc)
+main.add_command(situations)

@@ -10,7 +10,7 @@ import click
 
 from ..errors import UsageError
 from ..types import Calculation
-from . import _emit, _guard, _service, data_dir_option
+from . import _emit, _service, data_dir_option
 
 
 @click.command()
@@ -39,23 +39,18 @@ def calc(
     and cited to the articles; with no KIND (or --list), list the kinds and their inputs."""
     from ..service import QAService
 
-    def run() -> int:
-        if list_kinds or not kind:
-            kinds = QAService.calculator_kinds()
-            if as_json:
-                _emit({"kinds": kinds})
-            else:
-                _echo_kinds(kinds, lang)
-            return 0
-        inputs = _calc_inputs(pairs)
-        calculation = _service(data_dir).calculate(kind, inputs, lang=lang)
+    if list_kinds or not kind:
+        kinds = QAService.calculator_kinds()
         if as_json:
-            _emit(calculation.model_dump(mode="json"))
+            _emit({"kinds": kinds})
         else:
-            _echo_calculation(calculation, lang)
-        return 0
-
-    _guard(run)
+            _echo_kinds(kinds, lang)
+        return
+    calculation = _service(data_dir).calculate(kind, _calc_inputs(pairs), lang=lang)
+    if as_json:
+        _emit(calculation.model_dump(mode="json"))
+    else:
+        _echo_calculation(calculation, lang)
 
 
 def _calc_inputs(pairs: tuple[str, ...]) -> dict[str, str]:

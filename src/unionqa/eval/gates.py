@@ -69,3 +69,48 @@ def compare_metrics(
         if drop > g.tolerance + 1e-9:
             failures.append(GateFailure(g.metric, float(before), float(now), g.tolerance))
     return failures
+
+
+@dataclass(frozen=True)
+class FloorFailure:
+    """An absolute floor (``min``/``max``) or a margin over the naive RAG (``over_baseline``)
+    that this run misses."""
+
+    metric: str
+    rule: str
+    bound: float
+    current: float | None
+
+    def __str__(self) -> str:
+        now = "not measured" if self.current is None else f"{self.current:.3f}"
+        return f"{self.metric}: {now}, floor {self.rule} {self.bound:.3f}"
+
+
+def check_floors(
+    current: Mapping[str, Any],
+    floors: Mapping[str, Mapping[str, float]],
+    naive: Mapping[str, Any] | None = None,
+) -> list[FloorFailure]:
+    """``floors``: metric → {"min": x} | {"max": x} | {"over_baseline": margin}."""
+    out = []
+    for metric, rules in floors.items():
+        now = current.get(metric)
+        value = float(now) if isinstance(now, int | float) else None
+        for rule, bound in rules.items():
+            if rule == "over_baseline":
+                theirs = (naive or {}).get(metric)
+                if not isinstance(theirs, int | float):
+                    continue  # the naive RAG was not run
+                limit, ok = (
+                    float(theirs) + bound,
+                    value is not None and value >= float(theirs) + bound - 1e-9,
+                )
+            elif rule == "min":
+                limit, ok = bound, value is not None and value >= bound - 1e-9
+            elif rule == "max":
+                limit, ok = bound, value is not None and value <= bound + 1e-9
+            else:
+                raise ValueError(f"unknown floor rule {rule!r} for {metric}")
+            if not ok:
+                out.append(FloorFailure(metric, rule, limit, value))
+    return out

@@ -48,6 +48,10 @@ class EvalItem(BaseModel):
     history: list[str] = Field(default_factory=list)
     support: list[Support] = Field(default_factory=list)
     must_not_contain: list[str] = Field(default_factory=list)
+    # the issue map's development set: the labour situations the question describes ([] for
+    # an off-topic one) and the outcome expected of an unanswerable one (partial or none)
+    gold_situation: list[str] | None = None
+    expect_coverage: str | None = None
 
     def evidence(self) -> list[tuple[str, str]]:
         """(doc, quote) for the gold quote and every support quote."""
@@ -207,6 +211,10 @@ def retrieval_scores(item: EvalItem, hits: Sequence[Hit], quote_k: int = QUOTE_K
     out[f"context_chars@{quote_k}"] = float(sum(len(h.text) for h in top))
     if item.gold_quote:
         out[f"quote_recall@{quote_k}"] = float(quote_recalled(top, item.gold_doc, item.gold_quote))
+        for kk in (1, 3):  # the governing article first, or at least in the top 3
+            out[f"quote_recall@{kk}"] = float(
+                quote_recalled(hits[:kk], item.gold_doc, item.gold_quote)
+            )
     evidence = item.evidence()
     if evidence:
         found = sum(quote_recalled(top, d, q) for d, q in evidence)

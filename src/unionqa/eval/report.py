@@ -20,13 +20,19 @@ RETRIEVAL_ROWS: tuple[tuple[str, str, bool], ...] = (
     ("hit@1", "gold doc hit@1", False),
     ("hit@5", "gold doc hit@5", False),
     ("mrr", f"MRR@{ev.MRR_K}", False),
+    ("quote_recall@1", "gold article first (quote@1)", False),
+    ("quote_recall@3", "gold article in top 3", False),
     (f"quote_recall@{ev.QUOTE_K}", f"gold quote recall@{ev.QUOTE_K} hits", False),
     (f"evidence_recall@{ev.QUOTE_K}", f"evidence recall@{ev.QUOTE_K} hits", False),
     *((m, f"gold quote recall in {c:,} chars", False) for m, c in ev.CONTEXT_BUDGETS.items()),
 )
 METRIC_ROWS: tuple[tuple[str, str, bool], ...] = (
     *RETRIEVAL_ROWS,
+    ("situation@1", "situation top-1", False),
+    ("situation@3", "situation in top 3", False),
+    ("offtopic_unmatched", "off-topic: no situation", False),
     ("key_fact_recall", "key-fact recall", False),
+    ("point_key_fact", "要点 holds a key fact", False),
     ("all_key_facts", "all key facts", False),
     ("cites_gold_doc", "cites gold doc", False),
     ("cites_gold_quote", "cites gold quote", False),
@@ -42,7 +48,6 @@ METRIC_ROWS: tuple[tuple[str, str, bool], ...] = (
     ("answer_relevance", "relevance (judge)", False),
 )
 COUNT_METRICS = {"answer_chars", "citations_per_answer", f"context_chars@{ev.QUOTE_K}"}
-RETRIEVAL_METRICS = {m for m, _, _ in RETRIEVAL_ROWS} | {f"context_chars@{ev.QUOTE_K}"}
 
 
 def cell(metrics: dict[str, Any] | None, name: str, status: str) -> str:
@@ -105,8 +110,6 @@ def print_summary(
         console.print(
             "seconds: " + ", ".join(f"{k[:-2]} {v:.1f}" for k, v in report["setup_seconds"].items())
         )
-    if report["answers"] != "ok":
-        console.print(f"answers: {report['answers']}")
     console.print(f"faithfulness, answer relevance (LLM judge): {report['llm_judge']}")
     if report.get("gate"):
         if failures:

@@ -30,9 +30,10 @@ from ..settings import Settings
 from ..types import Answer, Citation, Document, Hit
 from . import metrics as ev
 from .baseline import CHUNK_OVERLAP, CHUNK_SIZE, TOP_K, NaiveRAG
-from .gates import GATES, compare_metrics
+from .gates import GATES, check_floors, compare_metrics
 from .judge import JUDGE_SKIPPED, Judge
-from .report import RETRIEVAL_METRICS, print_summary, render_html
+from .report import print_summary, render_html
+from .understanding import understanding_scores
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,6 @@ class SystemRun:
 
     name: str
     records: list[dict[str, Any]] = field(default_factory=list)
-    answers_status: str = "ok"
     judge_status: str = JUDGE_SKIPPED
 
     def metrics(self, items: Sequence[ev.EvalItem]) -> dict[str, Any]:
@@ -103,13 +103,20 @@ def run_eval(
 
     metrics = ours.metrics(items)
     base_metrics = theirs.metrics(items) if theirs else None
-    failures = compare_metrics(metrics["overall"], previous["overall"]) if previous else []
+    failures: list[Any] = (
+        compare_metrics(metrics["overall"], previous["overall"]) if previous else []
+    )
+    floors = read_floors(compare) if compare else {}
+    failures += check_floors(
+        metrics["overall"], floors, base_metrics["overall"] if base_metrics else None
+    )
     report = _report(items, questions, ingest, settings, as_of, ours, theirs, metrics, base_metrics)
     report["setup_seconds"] = setup
     if compare:
         report["gate"] = {
             "compare": str(compare),
             "gates": [g.__dict__ for g in GATES],
+            "floors": floors,
             "failures": [str(f) for f in failures],
             "passed": not failures,
         }
@@ -122,6 +129,13 @@ def run_eval(
     (out / "report.html").write_text(render_html(report), encoding="utf-8")
     print_summary(Console(), report, failures, out)
     return 1 if failures else 0
+
+
+def read_floors(path: Path) -> dict[str, dict[str, float]]:
+    """The absolute floors a baseline file carries (``"floors"``), or none."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    floors = data.get("floors") if isinstance(data, dict) else None
+    return floors if isinstance(floors, dict) else {}
 
 
 def read_snapshot(path: Path) -> dict[str, Any]:
@@ -171,26 +185,22 @@ def _run_all(
 
     ours = SystemRun("unionqa")
     theirs = SystemRun(NaiveRAG.name) if baseline else None
-    ask: Callable[[ev.EvalItem], Answer] | None = lambda it: service.ask(  # noqa: E731
-        it.question, history=it.history, as_of=as_of
-    )
     columns = (TextColumn("eval"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(
         *columns, console=console, transient=True, disable=not console.is_terminal
     ) as bar:
         task = bar.add_task("eval", total=len(items))
         for item in items:
-            record, ask_ok = _run_one(
-                item, lambda q: service.search(q, k=RETRIEVE_K).hits, ask, doc_text, judge
+            record = _run_one(
+                item,
+                lambda q: service.search(q, k=RETRIEVE_K).hits,
+                lambda it: service.ask(it.question, history=it.history, as_of=as_of),
+                doc_text,
+                judge,
             )
-            if ask is not None and not ask_ok:
-                ask = None
-                ours.answers_status = f"skipped: answer chain unavailable ({record['error']})"
-                for r in ours.records:  # keep the records uniform: no answer metrics at all
-                    r["scores"] = {k: v for k, v in r["scores"].items() if k in RETRIEVAL_METRICS}
             ours.records.append(record)
             if baseline is not None and theirs is not None:
-                rec, _ = _run_one(
+                rec = _run_one(
                     item,
                     lambda q: baseline.search(q, k=RETRIEVE_K),
                     lambda it: baseline.ask(it.question, history=it.history),
@@ -208,12 +218,11 @@ def _run_all(
 def _run_one(
     item: ev.EvalItem,
     search: Callable[[str], list[Hit]],
-    ask: Callable[[ev.EvalItem], Answer] | None,
+    ask: Callable[[ev.EvalItem], Answer],
     doc_text: ev.DocText,
     judge: Judge | None,
-) -> tuple[dict[str, Any], bool]:
-    """Score one item with one system. The bool is False when the answer chain itself is
-    missing (not built yet), so the caller stops asking."""
+) -> dict[str, Any]:
+    """Score one item with one system."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     hits = search(search_query(item))
@@ -221,26 +230,21 @@ def _run_one(
     scores = ev.retrieval_scores(item, hits)
     answer: Answer | None = None
     error: str | None = None
-    ask_ok = True
-    if ask is not None:
-        t0 = time.perf_counter()
-        try:
-            answer = ask(item)
-        except (ImportError, NotImplementedError) as e:
-            ask_ok = False
-            error = f"{e.__class__.__name__}: {e}"
-        except Exception as e:  # one broken item must not end the run; it scores as an error
-            logger.warning("ask failed on %s: %s", item.id, e.__class__.__name__)
-            error = f"{e.__class__.__name__}: {e}"
-        timings["eval.ask"] = _ms(t0)
-        if ask_ok:
-            scores["error"] = float(answer is None)
-            shown = answer or Answer(answer="", refused=False)
-            scores.update(ev.answer_scores(item, shown, doc_text))
-            if answer is not None:
-                timings.update(answer.timings_ms)
-                if judge is not None:
-                    scores.update(judge.judge(item.question, answer))
+    t0 = time.perf_counter()
+    try:
+        answer = ask(item)
+    except Exception as e:  # one broken item must not end the run; it scores as an error
+        logger.warning("ask failed on %s: %s", item.id, e.__class__.__name__)
+        error = f"{e.__class__.__name__}: {e}"
+    timings["eval.ask"] = _ms(t0)
+    scores["error"] = float(answer is None)
+    shown = answer or Answer(answer="", refused=False)
+    scores.update(ev.answer_scores(item, shown, doc_text))
+    scores.update(understanding_scores(item, shown))
+    if answer is not None:
+        timings.update(answer.timings_ms)
+        if judge is not None:
+            scores.update(judge.judge(item.question, answer))
     record = {
         "hits": [_hit_json(h) for h in hits],
         "answer": answer.model_dump(mode="json") if answer else None,
@@ -249,7 +253,7 @@ def _run_one(
         "quality": round(ev.item_quality(scores, item.answerable), 4),
         "timings_ms": timings,
     }
-    return record, ask_ok
+    return record
 
 
 def _hit_json(h: Hit) -> dict[str, Any]:
@@ -301,13 +305,13 @@ def _report(
             "retrieve_k": RETRIEVE_K,
             "quote_k": ev.QUOTE_K,
         },
-        "answers": ours.answers_status,
+        "answers": "ok",
         "llm_judge": ours.judge_status,
         "metrics": metrics,
         "baseline": {
             "name": theirs.name,
             "config": {"chunk_size": CHUNK_SIZE, "chunk_overlap": CHUNK_OVERLAP, "top_k": TOP_K},
-            "answers": theirs.answers_status,
+            "answers": "ok",
             "metrics": base_metrics,
         }
         if theirs

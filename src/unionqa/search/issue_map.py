@@ -30,6 +30,7 @@ import numpy as np
 import yaml
 
 from ..errors import UsageError
+from ..settings import SituationSettings
 from ..text.tokens import tokenize
 
 logger = logging.getLogger(__name__)
@@ -261,18 +262,8 @@ class IssueMap:
         return hashlib.blake2b(text, digest_size=12).hexdigest()
 
 
-@dataclass(frozen=True)
-class MatchSettings:
-    """Chosen on the development questions only (bench/tune_map.py), never the eval set."""
-
-    # a question whose nearest exemplar is below this is about no labour situation (e5 puts
-    # off-topic questions at 0.87-0.90 and answerable ones from 0.89 up)
-    min_similarity: float = 0.905
-    top_exemplars: int = 3  # a Chinese question's score: the mean of its 3 nearest exemplars
-    lexical_weight: float = 0.03  # BM25 over each situation's exemplars, name and triggers
-    trigger_bonus: float = 0.005
-    second_margin: float = 0.01  # a second situation within this of the best is kept too
-    max_matches: int = 3
+# exemplar matrices by (model, map fingerprint): every service of a process shares one
+_MEMO: dict[tuple[str, str], np.ndarray] = {}
 
 
 class Matcher:
@@ -288,11 +279,13 @@ class Matcher:
         self._bm25: Any = None
         self._lock = threading.Lock()
 
+    def _model_name(self) -> str:
+        return str(getattr(self.embeddings, "name", type(self.embeddings).__name__))
+
     def _cache_path(self) -> Path | None:
         if self.cache_dir is None:
             return None
-        model = getattr(self.embeddings, "name", type(self.embeddings).__name__)
-        return self.cache_dir / f"situations-{model}-{self.map.fingerprint()}.npy"
+        return self.cache_dir / f"situations-{self._model_name()}-{self.map.fingerprint()}.npy"
 
     def warm_up(self) -> None:
         with self._lock:
@@ -305,14 +298,19 @@ class Matcher:
                 owner.extend([i] * len(s.exemplars))
             self._owner = np.asarray(owner, dtype=np.int32)
             self._bm25 = _situation_bm25(self.map.situations)
+            key = (self._model_name(), self.map.fingerprint())
+            if key in _MEMO:
+                self._matrix = _MEMO[key]
+                return
             path = self._cache_path()
             if path is not None and path.exists():
                 m = np.load(path)
                 if m.shape[0] == len(texts):
-                    self._matrix = m
+                    self._matrix = _MEMO[key] = m
                     return
             logger.info("embedding %d situation exemplars", len(texts))
             m = np.asarray(self.embeddings.encode(texts, query=True), dtype=np.float32)
+            _MEMO[key] = m
             if path is not None and path.parent.is_dir():
                 for old in path.parent.glob("situations-*.npy"):
                     old.unlink(missing_ok=True)
@@ -322,7 +320,7 @@ class Matcher:
             self._matrix = m
 
     def match(
-        self, text: str, vector: Sequence[float], lang: str, cfg: MatchSettings
+        self, text: str, vector: Sequence[float], lang: str, cfg: SituationSettings
     ) -> list[Match]:
         """The situations ``text`` (with its vector) describes, best first; [] for none."""
         if not self.map.situations:

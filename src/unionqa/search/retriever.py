@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 import numpy as np
@@ -17,10 +18,12 @@ from ..settings import RetrievalSettings
 from ..text import glossary
 from ..text.articles import ARTICLE_REF_RE
 from ..text.numerals import cn_number
-from ..text.questions import QUESTION_WORDS
+from ..text.questions import QUESTION_WORDS, detect_lang
 from ..types import Hit
 from .filters import Filters
+from .issue_map import Match
 from .keyword import KeywordCache, KeywordIndex
+from .situation_search import Boost, SituationSearch
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +42,12 @@ def article_refs(question: str) -> list[tuple[str | None, str]]:
     return out
 
 
+@dataclass(frozen=True)
+class Retrieval:
+    hits: list[Hit]
+    situations: list[Match]  # the labour situations the question describes, best first
+
+
 class Retriever:
     def __init__(
         self,
@@ -46,13 +55,26 @@ class Retriever:
         embeddings: Embeddings,
         settings: RetrievalSettings,
         keywords: KeywordCache,
+        situations: SituationSearch | None = None,
     ) -> None:
         self.index = index
         self.keywords = keywords
         self.embeddings = embeddings
         self.settings = settings
+        self.situations = situations
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None) -> list[Hit]:
+        return self.retrieve(query, k, filters).hits
+
+    def retrieve(
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        lang: str | None = None,
+    ) -> Retrieval:
+        """The hits for ``query`` and the situations it describes. Each hit's metadata says why
+        it is there (``why``: dense, keyword, title, article reference, situation)."""
         query = (query or "").strip()
         if not query:
             raise UsageError("问题不能为空，请输入要查询的内容。")
@@ -78,6 +100,15 @@ class Retriever:
         pinned = self._article_hits(query, kw, filters)
         for cid, boost in pinned.items():
             scores[cid] = scores.get(cid, 0.0) + boost
+        matches: list[Match] = []
+        governing: dict[str, Boost] = {}
+        if self.situations is not None:
+            matches = self.situations.match(query, vector, lang or detect_lang(query))
+            governing = self.situations.boosts(matches)
+            allowed = filters.mask(kw)
+            for cid, b in governing.items():
+                if allowed is None or allowed[kw.row[cid]]:
+                    scores[cid] = scores.get(cid, 0.0) + b.weight
 
         rows = {r["chunk_id"]: r for r in dense}
         # phrase bonus: the longest run of the question (question words removed) found verbatim
@@ -90,6 +121,13 @@ class Retriever:
                 scores[cid] += self.settings.phrase_weight * _phrase(core, rows[cid]["text"])
         top = sorted(shortlist, key=lambda c: -scores[c])[:k]
         bm25 = dict(keyword)
+        why: dict[str, list[str]] = {}
+        for reason, ranked in (
+            ("dense", [d["chunk_id"] for d in dense]),
+            ("keyword", [c for c, _ in keyword]),
+        ):
+            for rank, cid in enumerate(ranked[:k]):
+                why.setdefault(cid, []).append(f"{reason}#{rank + 1}")
         hits = []
         for cid in top:
             row = rows.get(cid)
@@ -99,6 +137,17 @@ class Retriever:
             m["dense_similarity"] = round(row.get("similarity", 0.0), 4)
             m["bm25"] = round(bm25.get(cid, 0.0), 4)
             m["article_match"] = cid in pinned
+            reasons = why.get(cid, [])
+            if cid in pinned:
+                reasons = [*reasons, "article_reference"]
+            if named is not None and cid in kw.row and named[kw.row[cid]]:
+                reasons = [*reasons, "title"]
+            gov = governing.get(cid)
+            if gov is not None:
+                reasons = [*reasons, f"situation:{gov.situation}"]
+                m["situation"], m["situation_article"] = gov.situation, gov.position
+                m["governs_best"] = gov.best
+            m["why"] = reasons or ["phrase"]
             hits.append(
                 Hit(
                     chunk_id=cid,
@@ -113,7 +162,7 @@ class Retriever:
                     metadata=m,
                 )
             )
-        return hits
+        return Retrieval(hits, matches)
 
     def _named_documents(self, query: str, kw: KeywordIndex, filters: Filters) -> np.ndarray | None:
         """Row mask of the documents whose title a 《…》 in the question names, or None."""

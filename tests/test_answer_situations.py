@@ -1,0 +1,142 @@
+"""Answers built on the labour issue map: answered / partial / none, the point first, what to do
+next for the situation, the worker's own figure computed, follow-ups, urgency and hand-off.
+Over corpus/ and the 11 statutes with the real e5 model (skipped without ../shared)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from unionqa.types import Answer
+
+
+def _lead(a: Answer) -> str:
+    paras = [p for p in a.answer.split("\n\n") if p.strip()]
+    return paras[1] if paras[0].startswith("紧急") else paras[0]
+
+
+def _cited(a: Answer, law: str, article: str) -> bool:
+    return any(c.title.endswith(law) and c.locator.endswith(article) for c in a.citations)
+
+
+def test_colloquial_wage_arrears_is_answered_from_its_governing_article(laws_service):
+    a = laws_service.ask("厂里拖了我俩月工钱，老板天天说下个月发，我该找谁？")
+    assert a.coverage == "answered" and not a.refused
+    assert a.situations[0].id == "wage.arrears"
+    assert _cited(a, "劳动合同法", "第三十条") or _cited(a, "劳动争议调解仲裁法", "第九条")
+    assert "劳动保障监察" in a.answer and "12351" in a.answer
+    assert a.escalation is None
+
+
+def test_a_city_figure_the_statutes_do_not_state_is_partial_and_cites_the_rule(laws_service):
+    a = laws_service.ask("杭州现在最低工资一个月多少钱？")
+    assert a.coverage == "partial" and a.refused
+    assert a.situations and a.situations[0].id == "wage.minimum"
+    assert "没有写明" in a.answer and "12351" in a.answer
+    assert a.citations and _cited(a, "劳动法", "第四十八条")
+    assert not re.search(r"\d{3,}\s*元", a.answer)  # no invented amount
+    assert a.escalation is not None and a.escalation.situation == "wage.minimum"
+    assert a.escalation.office
+
+
+def test_an_off_topic_question_matches_no_situation_and_is_refused(laws_service):
+    a = laws_service.ask("周末去哪里钓鱼比较好？")
+    assert a.coverage == "none" and a.refused and a.situations == []
+    assert a.citations == [] and "12351" in a.answer
+    assert a.escalation is not None
+
+
+def test_the_workers_own_numbers_are_computed_in_the_point(laws_service):
+    a = laws_service.ask("我在厂里干了4年8个月被辞退了，月薪8000，能拿多少补偿？")
+    assert a.coverage == "answered"
+    assert a.calculation is not None and a.calculation.kind == "severance"
+    assert a.calculation.result is not None and a.calculation.result.value == 40000
+    lead = _lead(a)
+    assert "40000元" in lead and "5个月" in lead and "[1]" in lead
+    assert a.citations[0].locator.endswith("第四十七条")
+    assert "计算过程" in a.answer and "第四十七条" in a.answer
+
+
+def test_missing_facts_are_named_after_the_general_rule(laws_service):
+    a = laws_service.ask("被公司裁员了，经济补偿怎么算？")
+    assert a.coverage == "answered" and a.calculation is None
+    assert "第四十七条" in a.answer or any(c.locator.endswith("第四十七条") for c in a.citations)
+    assert re.search(r"告诉我.*(月工资|入职|工作年限).*算出", a.answer)
+
+
+@pytest.mark.parametrize(
+    "turns, situation, law, article",
+    [
+        (["老板两个月没发工资了", "那我能去哪里告他？"], "wage.arrears", "劳动争议调解仲裁法", None),
+        (["我被公司无缘无故辞退了", "那能要多少赔偿？"], "term.unlawful", "劳动合同法", "第八十七条"),
+        (["公司用AI面试自动决定录不录用我", "那这个我可以拒绝吗？"], "ai.automated_decision", "个人信息保护法", "第二十四条"),
+    ],
+)
+def test_three_turn_dialogues_keep_their_situation(laws_service, turns, situation, law, article):
+    first, second = turns
+    a1 = laws_service.ask(first)
+    a2 = laws_service.ask(second, history=[first])
+    a3 = laws_service.ask("还有别的办法吗？", history=[first, second])
+    for a in (a1, a2):
+        assert a.coverage == "answered", a.answer
+        assert situation in [s.id for s in a.situations]
+    assert a3.situations and a3.situations[0].id.split(".")[0] == situation.split(".")[0]
+    assert any(c.title.endswith(law) for c in a2.citations)
+    if article:
+        assert _cited(a2, law, article)
+
+
+@pytest.mark.parametrize(
+    "question, kind, number",
+    [
+        ("我真的不想活了，老板欠了半年工资", "self_harm", "120"),
+        ("包工头说再要工资就打死我", "violence", "110"),
+        ("刚才工友的手被机器绞了，流了很多血", "injury", "120"),
+        ("我们三十多个工友被拖欠工资半年了", "collective_arrears", "12351"),
+        ("厂里把我们锁在宿舍不让走", "detained", "110"),
+    ],
+)
+def test_urgent_cases_say_where_to_call_first(laws_service, question, kind, number):
+    a = laws_service.ask(question)
+    assert a.answer.startswith("紧急：") and number in a.answer.split("\n")[0]
+    assert a.escalation is not None and a.escalation.urgency == "urgent"
+    assert a.escalation.urgent_class == kind and number in a.escalation.call_now
+
+
+def test_a_request_for_a_person_hands_off(laws_service):
+    a = laws_service.ask("转人工")
+    assert a.refused and a.coverage == "none" and a.citations == []
+    assert "12351" in a.answer and "人工" in a.answer
+    assert a.escalation is not None and "人工" in a.escalation.reason
+
+
+def test_an_escalation_summary_holds_facts_not_the_question(laws_service):
+    a = laws_service.ask("我叫王小明，电话13812345678，在深圳干了3年，月薪6000，公司要把我调去搬货，能要求多少补偿？转人工")
+    assert a.escalation is not None
+    summary = a.escalation.summary
+    assert "13812345678" not in summary and "王小明" not in summary
+    assert "6000" in summary
+
+
+def test_an_english_question_gets_an_english_frame_around_chinese_quotes(laws_service):
+    a = laws_service.ask("My boss has not paid my wages for two months. What can I do?")
+    assert a.coverage == "answered"
+    assert a.situations and a.situations[0].id == "wage.arrears"
+    assert a.answer.startswith("Key point") and "What to do next" in a.answer
+    assert all(re.search(r"[\u4e00-\u9fff]", c.quote) for c in a.citations)
+
+
+def test_search_says_why_each_hit_is_there(laws_service):
+    hits = laws_service.search("公司没给我交社保，我能辞职要补偿吗", k=5).hits
+    assert all(h.metadata["why"] for h in hits)
+    assert any(any(w.startswith("situation:") for w in h.metadata["why"]) for h in hits)
+
+
+def test_classify_gives_a_hotline_the_office_deadline_and_facts(laws_service):
+    out = laws_service.classify("被辞退一年半了，还能申请劳动仲裁吗")
+    first = out["situations"][0]
+    assert first["id"].startswith("dispute.") or first["id"].startswith("term.")
+    assert first["offices"] and first["facts"]
+    assert any(a["indexed"] for a in first["articles"])
+    assert out["urgency"] == "normal"
