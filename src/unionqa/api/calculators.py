@@ -5,9 +5,10 @@ every /v1 route; a bad value is 422 ``invalid_request`` naming the field, never 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..calc import KINDS
 from ..errors import UsageError
@@ -15,7 +16,71 @@ from ..service import QAService
 from ..types import Calculation
 from .access import ApiError
 from .routes import ERRORS, ServiceDep, WorkDep, api_caller
-from .schemas import CalcKindList, CalculateRequest
+
+# --- bodies (in the OpenAPI with Chinese examples) ---------------------------------------------
+
+InputValue = Annotated[str, StringConstraints(max_length=100)] | int | float | bool | None
+if TYPE_CHECKING:
+    KindName = str
+else:
+    KindName = Literal[tuple(KINDS)]  # the kinds, in the OpenAPI as an enum
+
+
+class CalculateRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "severance",
+                    "inputs": {"years": 3, "months": 7, "monthly_wage": 6500},
+                    "lang": "zh",
+                },
+                {
+                    "kind": "no_contract_double_wage",
+                    "inputs": {"months_without_contract": 7, "monthly_wage": 5000},
+                },
+                {
+                    "kind": "arbitration_deadline",
+                    "inputs": {"end_date": "2025-03-31"},
+                },
+            ]
+        },
+    )
+
+    kind: KindName = Field(description="计算类型，见 GET /v1/calculate")
+    inputs: dict[str, InputValue] = Field(
+        default_factory=dict,
+        max_length=20,
+        description="输入项：名称 → 值（日期用 YYYY-MM-DD，金额单位为元，是/否用 true/false）",
+    )
+    lang: Literal["zh", "en"] = Field(default="zh", description="步骤和说明的语言")
+
+
+class CalcInputOut(BaseModel):
+    name: str = Field(examples=["monthly_wage"])
+    type: Literal["number", "integer", "date", "boolean", "choice"]
+    unit: str = Field(examples=["元"])
+    required: bool
+    choices: list[str] = Field(description="type 为 choice 时可选的值")
+    choices_zh: list[str] = Field(description="每个可选值的中文说明，顺序同 choices")
+    label_zh: str = Field(examples=["月工资"])
+    label_en: str = Field(examples=["monthly wage"])
+
+
+class CalcKindOut(BaseModel):
+    name: str = Field(examples=["severance"])
+    name_zh: str = Field(examples=["经济补偿"])
+    name_en: str = Field(examples=["severance pay"])
+    inputs: list[CalcInputOut]
+    one_of: list[list[str]] = Field(
+        description="可相互替代的输入组，给出其中一组即可（如 start_date+end_date 或 years+months）"
+    )
+
+
+class CalcKindList(BaseModel):
+    kinds: list[CalcKindOut]
+
 
 router = APIRouter(prefix="/v1", dependencies=[Depends(api_caller)], responses=ERRORS)
 
