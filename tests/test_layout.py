@@ -1,7 +1,7 @@
 """The package's layout: imports run one way, stage by stage, and no module grows past 400 lines.
 
     floor (errors, types, settings, privacy) ← text ← calc ← index ← ingest ← search ← answer
-        ← feedback, stats, handoff, service ← ui ← api, eval ← cli_base, cli_ops, cli
+        ← feedback, stats, handoff, service ← ui ← api, eval ← cli
 
 A module imports only from its own sub-package, the floor, ``text/`` and what comes earlier in
 that order. ``index/`` comes before ``ingest/``: the store knows nothing of loaders or the chunker
@@ -39,8 +39,6 @@ RANK = {
     "api": 9,
     "eval": 9,
     "cli": 10,
-    "cli_base": 9.5,
-    "cli_ops": 9.6,
     "__init__": 11,
 }
 

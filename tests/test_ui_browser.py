@@ -512,3 +512,110 @@ def test_api_docs_render_with_no_external_request(browser: Any, app: App, tmp_pa
             pg.close()
     outside = [u for u in requests if not u.startswith(server.url) and not u.startswith("data:")]
     assert requests and not outside, f"/docs fetched from outside the server: {outside}"
+
+
+# --- the calculator panel (over corpus/ and the statutes) ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def calc_app(laws_service: QAService) -> Iterator[App]:
+    from unionqa.ui.app import _page_options, build_ui
+
+    demo = build_ui(laws_service)
+    port = free_port()
+    demo.launch(
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
+        **_page_options(),
+    )
+    try:
+        yield App(f"http://127.0.0.1:{port}/", laws_service)
+    finally:
+        demo.close()
+
+
+SEVERANCE_TEXT = "4个月工资，按月薪6500元计为26000元"
+
+
+def _open_calculator(pg: Any, url: str, viewport: dict[str, int]) -> Any:
+    pg.set_viewport_size(viewport)
+    pg.goto(url)
+    pg.wait_for_selector("#uq-input textarea")
+    _dismiss_notice(pg)
+    pg.locator("#uq-calc button.label-wrap").click()
+    pg.locator("#uq-calc-severance-years textarea").wait_for(state="visible")
+    return pg.locator("#uq-calc")
+
+
+def _calculate(pg: Any, values: dict[str, str]) -> Any:
+    """Fill the severance inputs, press 计算, return the new result (or error) box."""
+    out = pg.locator("#uq-calc-out")
+    before = out.inner_html()
+    for name, value in values.items():
+        pg.fill(f"#uq-calc-severance-{name} textarea", value)
+    pg.click("#uq-calc-go")
+    _until(pg, lambda: out.inner_html() != before and "uq-" in out.inner_html(), timeout=60)
+    return out
+
+
+def _inside(pg: Any, locator: Any, width: int) -> None:
+    box = locator.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    scroll = pg.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"the page scrolls sideways ({scroll}px)"
+
+
+def test_calculator_computes_severance_at_390px(browser: Any, calc_app: App) -> None:
+    pg = browser.new_page()
+    try:
+        _open_calculator(pg, calc_app.url, PHONE)
+        out = _calculate(pg, {"years": "3", "months": "7", "monthly_wage": "-6500"})
+        error = out.locator(".uq-error")
+        assert error.is_visible() and "月工资（monthly_wage）不能为负数" in error.inner_text()
+        out = _calculate(pg, {"monthly_wage": "6500"})
+        result = out.locator(".uq-calc-result")
+        result.scroll_into_view_if_needed()
+        assert result.is_visible() and SEVERANCE_TEXT in result.inner_text()
+        _inside(pg, result, PHONE["width"])
+        steps = out.locator(".uq-calc-steps li")
+        assert steps.count() >= 3 and "按《劳动合同法》第四十七条" in out.inner_text()
+        cards = out.locator(".uq-card")
+        assert cards.count() >= 3
+        for i in range(cards.count()):
+            _inside(pg, cards.nth(i), PHONE["width"])
+        assert "经济补偿按劳动者在本单位工作的年限" in cards.nth(1).locator("mark").inner_text()
+        _screenshot(pg, "phone-calculator.png")
+    finally:
+        pg.close()
+
+
+def test_calculator_computes_severance_at_desktop_width(browser: Any, calc_app: App) -> None:
+    pg = browser.new_page()
+    try:
+        _open_calculator(pg, calc_app.url, {"width": DESKTOP["width"], "height": 1100})
+        kind = pg.locator("#uq-calc-kind input")
+        assert kind.input_value() == "经济补偿（severance）"
+        kind.click()  # another kind shows its own inputs; back to severance
+        pg.locator("ul.option-list li", has_text="产假天数").click()
+        pg.locator("#uq-calc-maternity_leave-babies textarea").wait_for(state="visible")
+        assert not pg.locator("#uq-calc-severance-years textarea").is_visible()
+        kind.click()
+        pg.locator("ul.option-list li", has_text="经济补偿").click()
+        pg.locator("#uq-calc-severance-years textarea").wait_for(state="visible")
+        out = _calculate(pg, {"years": "3", "months": "7", "monthly_wage": "6500"})
+        result = out.locator(".uq-calc-result")
+        assert result.is_visible() and SEVERANCE_TEXT in result.inner_text()
+        _inside(pg, result, DESKTOP["width"])
+        assert (
+            out.locator(".uq-card .uq-title").first.inner_text() == "《中华人民共和国劳动合同法》"
+        )
+        pg.evaluate(
+            "() => window.scrollTo(0, document.querySelector('#uq-calc').getBoundingClientRect()"
+            ".top + window.scrollY - 8)"
+        )
+        pg.wait_for_timeout(300)
+        _screenshot(pg, "desktop-calculator.png", "ui-calculator.png")
+    finally:
+        pg.close()

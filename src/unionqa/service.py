@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -30,7 +30,7 @@ from .search.retriever import Retriever
 from .search.situation_search import SituationSearch
 from .settings import Settings
 from .stats import STATS_FILE, OutcomeCounters, report
-from .types import Answer, Document, DocumentInfo, IngestReport, SearchResult
+from .types import Answer, Calculation, Document, DocumentInfo, IngestReport, SearchResult
 
 if TYPE_CHECKING:
     from .answer.chain import AnswerChain
@@ -253,6 +253,49 @@ class QAService:
             raise UsageError("问题不能为空，请输入要查询的内容。")
         self._ensure_compatible()
         return self.chain.stream(question, history=list(history), as_of=as_of)
+
+    # --- calculators ------------------------------------------------------------------
+
+    def calculate(self, kind: str, inputs: Mapping[str, Any], lang: str = "zh") -> Calculation:
+        """One calculator kind over ``inputs`` (typed values or strings), its articles quoted
+        verbatim from the index. Raises UsageError (naming the field) for an unknown kind or
+        input or a bad value; a missing input is listed in ``missing``."""
+        from .calc import KINDS, calculate
+
+        if kind not in KINDS:
+            raise UsageError(f"未知的计算类型：{kind}（可用：{'、'.join(KINDS)}）")
+        self._ensure_compatible()
+        return calculate(kind, inputs, self.references.citation, lang=lang)
+
+    @staticmethod
+    def calculator_kinds() -> list[dict[str, Any]]:
+        """Every calculator kind with its inputs, for listings (GET /v1/calculate, the CLI, the
+        UI): name, names in Chinese and English, and per input its name, type, unit, whether it
+        is required, its choices and labels."""
+        from .calc import KINDS
+
+        return [
+            {
+                "name": k.name,
+                "name_zh": k.name_zh,
+                "name_en": k.name_en,
+                "inputs": [
+                    {
+                        "name": i.name,
+                        "type": i.type,
+                        "unit": i.unit,
+                        "required": i.required,
+                        "choices": list(i.choices),
+                        "choices_zh": list(i.choices_zh),
+                        "label_zh": i.label_zh,
+                        "label_en": i.label_en,
+                    }
+                    for i in k.inputs
+                ],
+                "one_of": [list(g) for g in k.one_of],
+            }
+            for k in KINDS.values()
+        ]
 
     def warm_up(self) -> dict[str, Any]:
         """Load the model, open the index (``ready`` counts both collections, Chroma's first read

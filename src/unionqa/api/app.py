@@ -5,7 +5,8 @@ Modules, by noun:
 - ``app.py`` (here): the app: ``create_app``, the edge middleware (request id, body limit,
   access log, last-resort 500), error handlers, ``app_factory`` and ``run_server``;
 - ``routes.py``: dependencies and the routes (ask, search, stream, documents, feedback,
-  health); ``openai.py``: OpenAI-compatible chat completions;
+  health); ``openai.py``: OpenAI-compatible chat completions; ``calculators.py``: the
+  calculators (``/v1/calculate``);
 - ``access.py``: keys, quota, the bounded runner with the deadline, error translation;
 - ``schemas.py``: request/response bodies; ``unionqa.feedback``: the SQLite feedback store.
 
@@ -40,6 +41,7 @@ from ..privacy import contains_personal_data
 from ..service import QAService
 from ..settings import APISettings, Settings, UISettings
 from .access import ApiError, Runner, busy_error, translate
+from .calculators import router as calculators_router
 from .docs import add_docs
 from .openai import router as openai_router
 from .ops import router as ops_router
@@ -148,7 +150,7 @@ async def _drain(receive: Receive, budget: int, deadline_at: float) -> None:
 
 # the routes that run on the request pool: when it is full they are turned away here, before the
 # body is read, parsed and validated (under overload that work alone kept 503s waiting)
-POOLED = {"/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions"}
+POOLED = {"/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions", "/v1/calculate"}
 
 
 class Edge:
@@ -333,6 +335,10 @@ def create_app(
         openapi_tags=[
             {"name": "questions", "description": "提问与检索"},
             {"name": "openai", "description": "OpenAI 兼容接口"},
+            {
+                "name": "calculators",
+                "description": "劳动权益计算器（经济补偿、加班费、产假、仲裁时效等）",
+            },
             {"name": "documents", "description": "文档（修改需管理员密钥）"},
             {"name": "feedback", "description": "回答评价"},
             {"name": "operations", "description": "热线运营：统计与评价读取（需管理员密钥）"},
@@ -356,6 +362,7 @@ def create_app(
         max_age=600,
     )
     app.include_router(router)
+    app.include_router(calculators_router)
     app.include_router(openai_router)
     app.include_router(ops_router)
     app.include_router(health)

@@ -21,6 +21,7 @@ class InputSpec(_Frozen):
     unit: str = ""
     required: bool = False
     choices: tuple[str, ...] = ()
+    choices_zh: tuple[str, ...] = ()  # what a worker reads for each choice, in the same order
     minimum: float | None = 0  # inclusive
     positive: bool = False  # strictly greater than zero
     maximum: float | None = None

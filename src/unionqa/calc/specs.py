@@ -126,6 +126,7 @@ KINDS: dict[str, KindSpec] = {
                     "kind of day",
                     required=True,
                     choices=("workday", "rest_day", "holiday"),
+                    choices_zh=("工作日延长工作时间", "休息日", "法定休假日"),
                 ),
                 _in("time_off_in_lieu", "boolean", "是否安排了补休", "time off in lieu given"),
                 _in("hourly_wage", "number", "小时工资", "hourly wage", "元", positive=True),

@@ -32,7 +32,7 @@ from ..feedback import FEEDBACK_FILE, MAX_COMMENT_CHARS, FeedbackStore
 from ..service import QAService
 from ..text.questions import detect_lang
 from ..types import Answer
-from . import admin, render
+from . import admin, calculator, render
 from .suggestions import CANDIDATES, suggestions
 
 logger = logging.getLogger(__name__)
@@ -356,6 +356,7 @@ def build_ui(service: QAService, limits: ApiState | None = None) -> gr.Blocks:
             comment_send = gr.Button(
                 render.t(lang0, "feedback_send"), size="sm", elem_id="uq-comment-send"
             )
+        calculator.panel(service, lang)
         footer = gr.HTML(_footer_html(lang0), elem_id="uq-footer", padding=False)
 
         async def respond(

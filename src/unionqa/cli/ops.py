@@ -1,7 +1,7 @@
 """The hotline's admin commands of the ``unionqa`` CLI: ``stats`` and ``feedback export``.
 
 They read the data dir's outcome counters and feedback store (neither holds question text).
-Registered on the main group at the end of ``cli.py``; the shared pieces are in ``cli_base.py``.
+Registered on the main group in ``cli/__init__.py``; the shared pieces are in ``cli/base.py``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from .cli_base import data_dir_option, emit, settings_for
-from .errors import UsageError
+from ..errors import UsageError
+from .base import data_dir_option, emit, settings_for
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -58,7 +58,7 @@ def _stats_lines(rep: dict[str, Any]) -> list[str]:
 def stats(days: int, as_json: bool, data_dir: Path | None) -> None:
     """Outcome counts per day: coverage, situations, channels, languages, ratings."""
 
-    from .service import QAService
+    from ..service import QAService
 
     if days < 1 or days > 366:
         raise UsageError("--days 应在 1 到 366 之间。")
@@ -87,7 +87,7 @@ def export(
 ) -> None:
     """Export the stored ratings, oldest first."""
 
-    from .feedback import FEEDBACK_FILE, FeedbackStore
+    from ..feedback import FEEDBACK_FILE, FeedbackStore
 
     settings = settings_for(data_dir)
     store = FeedbackStore(settings.data_dir / FEEDBACK_FILE, settings.api.feedback_retention_days)

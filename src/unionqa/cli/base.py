@@ -1,5 +1,5 @@
 """What every ``unionqa`` command shares: the ``--data-dir`` option, the settings for it, JSON
-output. Used by ``cli.py`` and ``cli_ops.py``; ``cli.main`` translates our errors into one line
+output. Used by the ``cli`` package's modules; ``cli.main`` translates our errors into one line
 on stderr and an exit status for every command."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .settings import Settings, get_settings
+from ..settings import Settings, get_settings
 
 data_dir_option = click.option(
     "--data-dir",

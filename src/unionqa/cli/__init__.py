@@ -1,4 +1,5 @@
-"""``unionqa`` command line (CONTRACT.md): ingest, documents, search, ask, serve, eval.
+"""``unionqa`` command line (CONTRACT.md): ingest, documents, search, ask, calc (``calculators.py``),
+situations (``situations.py``), stats and feedback (``ops.py``), serve, eval.
 
 Exit status: 0 success, 1 some items failed (the rest were done), 2 usage error.
 Errors go to stderr as one clear sentence.
@@ -16,18 +17,17 @@ from typing import IO, Any
 
 import click
 
-from .cli_base import data_dir_option
-from .cli_base import emit as _emit
-from .cli_base import settings_for as _settings
-from .cli_ops import feedback, stats
-from .errors import IndexNotReadyError, UnionQAError, UsageError
-from .settings import K_DEFAULT, K_MAX, K_MIN, Settings
+from ..errors import IndexNotReadyError, UnionQAError, UsageError
+from ..settings import K_DEFAULT, K_MAX, K_MIN, Settings
+from .base import data_dir_option
+from .base import emit as _emit
+from .base import settings_for as _settings
 
 logger = logging.getLogger("unionqa")
 
 
 def _service(data_dir: Path | None, role: str = "serve"):
-    from .service import QAService
+    from ..service import QAService
 
     return QAService(_settings(data_dir), role=role)
 
@@ -205,7 +205,7 @@ def documents(remove: str | None, as_json: bool, data_dir: Path | None) -> None:
 
 def _document_row(info: Any) -> dict[str, Any]:
     """One line of ``documents --json`` (CONTRACT-level shape, see README)."""
-    from .types import parse_date
+    from ..types import parse_date
 
     valid = parse_date(info.metadata.get("valid_until"))
     return {
@@ -363,41 +363,9 @@ def _batch(path: Path, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> in
 def serve(host: str, port: int, workers: int, data_dir: Path | None) -> None:
     """Run the HTTP API (and the chat UI at /)."""
 
-    from .api.app import run_server
+    from ..api.app import run_server
 
     run_server(_settings(data_dir), host=host, port=port, workers=workers)
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per situation, as a list.")
-@click.option(
-    "--data-dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Where the index and stores live (default $UNIONQA_DATA_DIR, else ./.unionqa).",
-)
-def situations(as_json: bool, data_dir: Path | None) -> None:
-    """List and validate the labour issue map (the package's and <data_dir>/situations/*.yaml)."""
-
-    service = _service(data_dir)
-    issue_map = service.issue_map  # an invalid file fails here, naming file, entry and field
-    rows = [service.situation_info(s.id) for s in issue_map.situations]
-    if as_json:
-        _emit(rows)
-        return
-    unresolved = 0
-    for r in rows:
-        found = sum(a["indexed"] for a in r["articles"])
-        unresolved += len(r["articles"]) - found
-        calc = f"  计算器：{r['calculator']}" if r["calculator"] else ""
-        click.echo(
-            f"{r['id']:<28} {r['name']}  例句 {r['exemplars']}  条文 {found}/{len(r['articles'])}{calc}"
-        )
-    n = len(rows)
-    click.echo(
-        f"共 {n} 个情形，{sum(r['exemplars'] for r in rows)} 条例句；"
-        + (f"{unresolved} 处引用的条文不在索引中。" if unresolved else "引用的条文都在索引中。")
-    )
 
 
 @main.command(name="eval")
@@ -439,8 +407,8 @@ def eval_(
 ) -> None:
     """Evaluate answers against the source text; write report.json and report.html."""
 
-    from .eval.run import run_eval
-    from .service import DEFAULT_CORPUS
+    from ..eval.run import run_eval
+    from ..service import DEFAULT_CORPUS
 
     settings = _settings(data_dir)
     targets = list(ingest_paths)
@@ -463,14 +431,18 @@ def eval_(
 
 
 def _index_is_empty(settings: Settings) -> bool:
-    from .index.store import Index
+    from ..index.store import Index
 
     index = Index(settings)
     return not index.exists() or not index.info()["chunks"]
 
 
+# commands in their own modules (they use the helpers above)
+from .calculators import calc  # noqa: E402
+from .ops import feedback, stats  # noqa: E402
+from .situations import situations  # noqa: E402
+
+main.add_command(calc)
+main.add_command(situations)
 main.add_command(stats)
 main.add_command(feedback)
-
-if __name__ == "__main__":
-    main()

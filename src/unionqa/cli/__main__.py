@@ -1,0 +1,5 @@
+"""``python -m unionqa.cli``."""
+
+from . import main
+
+main()
