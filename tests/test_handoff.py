@@ -104,7 +104,7 @@ def test_without_a_webhook_url_nothing_is_written(tmp_path: Path) -> None:
 
 def _ask_everywhere(svc: QAService, client: TestClient) -> list[str]:
     """Escalated answers through each front door, and one answered question; their ids."""
-    from unionqa.ui.app import _respond
+    from unionqa.ui.chat import _respond
 
     ids = []
     r = client.post("/v1/ask", json={"question": OFF_TOPIC[0]})

@@ -13,7 +13,7 @@ import pytest
 from fixtures import make_settings
 
 from unionqa.errors import IngestError
-from unionqa.ingest import loaders
+from unionqa.ingest import office
 from unionqa.ingest.chunking import chunk_document
 from unionqa.ingest.loaders import load_bytes
 from unionqa.types import Chunk, Document
@@ -169,7 +169,7 @@ def test_xlsx_sheets_become_sections_with_the_header_on_every_chunk() -> None:
 
 
 def test_xlsx_with_too_many_cells_is_refused_with_the_limit(monkeypatch) -> None:
-    monkeypatch.setattr(loaders, "MAX_TABLE_CELLS", 50)
+    monkeypatch.setattr(office, "MAX_TABLE_CELLS", 50)
     data = _xlsx({"表": [(i, i, i) for i in range(30)]})
     with pytest.raises(IngestError, match="50"):
         load_bytes(data, "big.xlsx")

@@ -1,7 +1,7 @@
 """The package's layout: imports run one way, stage by stage, and no module grows past 400 lines.
 
     floor (errors, types, settings, privacy) ← text ← calc ← index ← ingest ← search ← answer
-        ← feedback, stats, handoff, service ← ui ← api, eval ← cli
+        ← feedback, stats, handoff, service ← api ← ui, eval ← cli
 
 A module imports only from its own sub-package, the floor, ``text/`` and what comes earlier in
 that order. ``index/`` comes before ``ingest/``: the store knows nothing of loaders or the chunker
@@ -35,8 +35,8 @@ RANK = {
     "stats": 6.5,
     "handoff": 6.6,
     "service": 7,
-    "ui": 8,
-    "api": 9,
+    "api": 8,
+    "ui": 9,
     "eval": 9,
     "cli": 10,
     "__init__": 11,
@@ -85,6 +85,12 @@ def test_every_module_is_ranked() -> None:
     assert {_room(m) for m, _ in _modules()} == set(RANK)
 
 
+# The chat page runs under the API's limits (key, quota, pool, deadline), so ui/ comes after api/;
+# the API app mounts the page at / when api.mount_ui is set: that one import, made lazily when the
+# app is built, is the only one that runs the other way.
+MOUNTS = {("api/app.py", "unionqa.ui.app")}
+
+
 def test_imports_run_one_way() -> None:
     wrong = []
     for module, path in _modules():
@@ -92,6 +98,8 @@ def test_imports_run_one_way() -> None:
         for target, line in _imports(module, path):
             there = _room(target)
             if there == here or RANK[there] <= 1 or RANK[there] < RANK[here]:
+                continue
+            if (str(path.relative_to(PACKAGE)), target) in MOUNTS:
                 continue
             wrong.append(f"{path.relative_to(PACKAGE)}:{line} imports {target}")
     assert not wrong, "imports against the one-way order:\n" + "\n".join(wrong)

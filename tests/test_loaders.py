@@ -13,7 +13,8 @@ from urllib.parse import quote
 import pytest
 
 from unionqa.errors import IngestError, UsageError
-from unionqa.ingest.loaders import MAX_DOCX_UNCOMPRESSED, load_bytes, load_file, make_doc_id
+from unionqa.ingest.limits import MAX_DOCX_UNCOMPRESSED
+from unionqa.ingest.loaders import load_bytes, load_file, make_doc_id
 
 TEXT = "劳动者有权依法参加和组织工会。\n\n用人单位应当按时足额支付工资！加班的，支付加班费。"
 

@@ -270,7 +270,7 @@ def test_fifty_scripted_questions_show_exactly_their_counts_in_unionqa_stats(
     corpus_service: QAService, tmp_path: Path
 ) -> None:
     from unionqa.text.questions import detect_lang
-    from unionqa.ui.app import _respond
+    from unionqa.ui.chat import _respond
 
     svc = service_copy(corpus_service, tmp_path / "data")
     script = _session()

@@ -39,7 +39,8 @@ from test_reliability_helpers import (
 
 from unionqa.errors import IndexLockedError
 from unionqa.ingest.chunking import chunk_document
-from unionqa.ingest.loaders import MAX_DOCX_UNCOMPRESSED, load_bytes
+from unionqa.ingest.limits import MAX_DOCX_UNCOMPRESSED
+from unionqa.ingest.loaders import load_bytes
 from unionqa.service import QAService
 from unionqa.text.sentences import HARD_MAX
 

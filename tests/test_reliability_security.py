@@ -28,7 +28,8 @@ from test_api_helpers import (
     wait_http,
 )
 
-from unionqa.api.app import create_app, server_options
+from unionqa.api.app import create_app
+from unionqa.api.server import server_options
 
 SURROGATE = b"\\ud800"  # a lone UTF-16 surrogate, as JSON spells it
 

@@ -18,6 +18,7 @@ from unionqa.feedback import FeedbackStore
 from unionqa.service import QAService
 from unionqa.types import Answer
 from unionqa.ui import app as ui
+from unionqa.ui import chat
 
 
 class BrokenService(QAService):
@@ -37,7 +38,7 @@ class BrokenService(QAService):
 def _run(
     service: QAService, question: str, turns: list[Any] | None = None
 ) -> list[tuple[Any, ...]]:
-    return list(ui._respond(service, question, [], turns or [], "zh"))
+    return list(chat._respond(service, question, [], turns or [], "zh"))
 
 
 def test_answer_streams_pieces_before_the_source_cards(corpus_service: QAService) -> None:

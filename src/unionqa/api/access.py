@@ -33,6 +33,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from starlette.types import Receive
+
 from ..errors import (
     BackendUnavailableError,
     IndexLockedError,
@@ -322,3 +324,27 @@ class Runner:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+# A body over the limit is read and thrown away up to this much before the 413 goes out: a client
+# still sending when the server answers and closes sees a broken pipe, not the 413 (urllib, Java
+# and PHP clients do). Beyond it (a declared gigabyte) the 413 goes out at once and the connection
+# closes, so no client can make the server read without end.
+DRAIN_BYTES = 16 * 1024 * 1024
+
+
+async def drain(receive: Receive, budget: int, deadline_at: float) -> None:
+    """Read and discard the rest of the body: at most ``budget`` bytes, until the deadline."""
+    while budget >= 0:
+        left = deadline_at - time.monotonic()
+        if left <= 0:
+            return
+        try:
+            message = await asyncio.wait_for(receive(), left)
+        except TimeoutError:
+            return
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return

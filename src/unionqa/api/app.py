@@ -40,9 +40,10 @@ from ..errors import UnionQAError, UsageError
 from ..privacy import contains_personal_data
 from ..service import QAService
 from ..settings import APISettings, Settings, UISettings
-from .access import ApiError, Runner, busy_error, translate
+from .access import DRAIN_BYTES, ApiError, Runner, busy_error, drain, translate
 from .calculators import router as calculators_router
-from .docs import add_docs
+from .docs import add_docs, document_limits
+from .documents import router as documents_router
 from .openai import router as openai_router
 from .ops import router as ops_router
 from .routes import ApiState, health, router
@@ -124,30 +125,6 @@ def _too_large(limit: int) -> HTTPException:
     )
 
 
-# A body over the limit is read and thrown away up to this much before the 413 goes out: a client
-# still sending when the server answers and closes sees a broken pipe, not the 413 (urllib, Java
-# and PHP clients do). Beyond it (a declared gigabyte) the 413 goes out at once and the connection
-# closes, so no client can make the server read without end.
-DRAIN_BYTES = 16 * 1024 * 1024
-
-
-async def _drain(receive: Receive, budget: int, deadline_at: float) -> None:
-    """Read and discard the rest of the body: at most ``budget`` bytes, until the deadline."""
-    while budget >= 0:
-        left = deadline_at - time.monotonic()
-        if left <= 0:
-            return
-        try:
-            message = await asyncio.wait_for(receive(), left)
-        except TimeoutError:
-            return
-        if message["type"] != "http.request":
-            return
-        budget -= len(message.get("body", b""))
-        if not message.get("more_body", False):
-            return
-
-
 # the routes that run on the request pool: when it is full they are turned away here, before the
 # body is read, parsed and validated (under overload that work alone kept 503s waiting)
 POOLED = {"/v1/ask", "/v1/search", "/v1/ask/stream", "/v1/chat/completions", "/v1/calculate"}
@@ -215,7 +192,7 @@ class Edge:
                 received += len(message.get("body", b""))
                 if received > limit:
                     if message.get("more_body", False):
-                        await _drain(receive, DRAIN_BYTES, state["deadline_at"])
+                        await drain(receive, DRAIN_BYTES, state["deadline_at"])
                     raise _too_large(limit)  # FastAPI re-raises it from body parsing
             return message
 
@@ -238,7 +215,7 @@ class Edge:
                 if length <= limit + DRAIN_BYTES and "100-continue" not in headers.get(
                     "expect", ""
                 ):
-                    await _drain(receive, length, state["deadline_at"])
+                    await drain(receive, length, state["deadline_at"])
                 response = await _on_http_error(Request(scope), _too_large(limit))
                 await response(scope, receive, send_with_id)
             else:
@@ -362,32 +339,16 @@ def create_app(
         max_age=600,
     )
     app.include_router(router)
+    app.include_router(documents_router)
     app.include_router(calculators_router)
     app.include_router(openai_router)
     app.include_router(ops_router)
     app.include_router(health)
     add_docs(app)
-    _document_limits(app, settings.api)
+    document_limits(app, settings.api)
     if settings.api.mount_ui if mount_ui is None else mount_ui:
         _mount_ui(app, service)
     return app
-
-
-def _document_limits(app: FastAPI, api: APISettings) -> None:
-    """The OpenAPI schema states the length the server enforces (a setting, so not in the
-    models: there an over-long question would get pydantic's error, not ``question_too_long``)."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schemas = build()["components"]["schemas"]
-            for name in ("AskRequest", "SearchRequest"):
-                schemas[name]["properties"]["question"]["maxLength"] = api.max_question_chars
-            history = schemas["AskRequest"]["properties"]["history"]
-            history["items"]["maxLength"] = api.max_question_chars
-        return app.openapi_schema or {}
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _on_page_http_error(request: Request, exc: Exception) -> Any:
@@ -417,74 +378,4 @@ def app_factory() -> FastAPI:
     return create_app(settings=settings)
 
 
-def _protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
-    """uvicorn's h11 protocol (h11 bounds the bytes it buffers for one request's head; the
-    httptools one keeps every header byte it is sent), closing a connection whose first request
-    head has not arrived ``header_timeout_s`` after connecting (uvicorn waits forever). Later
-    requests on a kept-alive connection are bounded by the keep-alive timeout and the size."""
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
-    class Protocol(H11Protocol):
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._head_timer = self.loop.call_later(header_timeout_s, self._head_too_slow)
-
-        def _head_too_slow(self) -> None:
-            if self.cycle is None and not self.transport.is_closing():
-                self.transport.close()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._head_timer.cancel()
-            super().connection_lost(exc)
-
-    return Protocol
-
-
-def server_options(api: APISettings) -> dict[str, Any]:
-    """The uvicorn options of ``unionqa serve`` that bound what a connection may cost."""
-    return {
-        "http": _protocol(api.header_timeout_s),
-        "h11_max_incomplete_event_size": api.max_header_bytes,
-        # X-Forwarded-For only from the configured proxies (uvicorn trusts 127.0.0.1 otherwise)
-        "proxy_headers": bool(api.trusted_proxies),
-        "forwarded_allow_ips": ",".join(api.trusted_proxies) or "127.0.0.1",
-    }
-
-
-def run_server(
-    settings: Settings, host: str = "127.0.0.1", port: int = 8000, workers: int = 1
-) -> None:
-    """``unionqa serve``. Several workers need a Chroma server: the embedded store's vectors are
-    not seen by other processes."""
-    if workers < 1:
-        raise UsageError("--workers 至少为 1。")
-    if workers > 1 and not settings.chroma_url:
-        raise UsageError(
-            f"--workers {workers} 需要 Chroma 服务器：嵌入式索引里新加的内容其他进程看不到。"
-            "请先运行 `chroma run --path <目录> --port 8001`，再设置 "
-            "UNIONQA_CHROMA_URL=http://127.0.0.1:8001 并导入文档；或去掉 --workers。"
-        )
-    import uvicorn
-
-    configure_logging(settings.log_level)
-    options: dict[str, Any] = {
-        "host": host,
-        "port": port,
-        "access_log": False,  # ours (unionqa.access) never logs the query string or body
-        "log_config": None,
-        "log_level": settings.log_level.lower(),
-        "server_header": False,
-        "timeout_graceful_shutdown": 10,
-        **server_options(settings.api),
-    }
-    if workers == 1:
-        uvicorn.run(create_app(settings=settings), **options)
-    else:
-        # Each worker process imports app_factory by name and reads the settings from its
-        # environment, which it inherits from this one: the data dir (which `serve --data-dir`
-        # may have changed) is the one setting that has to be put there.
-        os.environ["UNIONQA_DATA_DIR"] = str(settings.data_dir)
-        uvicorn.run("unionqa.api.app:app_factory", factory=True, workers=workers, **options)
-
-
-__all__ = ["app_factory", "create_app", "run_server", "server_options"]
+__all__ = ["app_factory", "configure_logging", "create_app"]

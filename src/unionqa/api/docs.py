@@ -4,10 +4,14 @@ gets a working page)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+
+from ..settings import APISettings
 
 STATIC = "/docs/static"
 
@@ -29,3 +33,20 @@ def add_docs(app: FastAPI) -> None:
             swagger_css_url=f"{root}{STATIC}/swagger-ui.css",
             swagger_favicon_url=f"{root}{STATIC}/favicon-32x32.png",
         )
+
+
+def document_limits(app: FastAPI, api: APISettings) -> None:
+    """The OpenAPI schema states the length the server enforces (a setting, so not in the
+    models: there an over-long question would get pydantic's error, not ``question_too_long``)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schemas = build()["components"]["schemas"]
+            for name in ("AskRequest", "SearchRequest"):
+                schemas[name]["properties"]["question"]["maxLength"] = api.max_question_chars
+            history = schemas["AskRequest"]["properties"]["history"]
+            history["items"]["maxLength"] = api.max_question_chars
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]

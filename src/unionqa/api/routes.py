@@ -14,25 +14,21 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Path, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import StreamingResponse
 from fastapi.sse import format_sse_event
 
 from ..feedback import FEEDBACK_FILE, FeedbackStore
-from ..ingest.loaders import file_sha256
-from ..ingest.pipeline import CommitGate
 from ..service import QAService
 from ..settings import Settings
 from ..text.questions import detect_lang
-from ..types import Answer, Document, DocumentInfo, SearchResult
+from ..types import Answer, DocumentInfo, SearchResult
 from .access import ApiError, Caller, KeyRing, Quota, Runner, stream_error
 from .schemas import (
     ASK_EVENT_SCHEMA,
     AnswerOut,
     AskRequest,
     ClassifyRequest,
-    DocumentDeleted,
-    DocumentList,
     ErrorOut,
     FeedbackOut,
     FeedbackRequest,
@@ -318,94 +314,6 @@ async def _ask_events(
         yield sse("error", stream_error(e, "/v1/ask/stream"))
     finally:
         await items.aclose()
-
-
-# --- documents ----------------------------------------------------------------------------
-
-
-@router.get("/documents", summary="已导入的文档", tags=["documents"])
-async def documents(service: ServiceDep, work: WorkDep) -> DocumentList:
-    infos: list[DocumentInfo] = await work(service.documents)
-    return DocumentList(count=len(infos), documents=[public_info(i) for i in infos])
-
-
-@router.get("/documents/{doc_id}", summary="文档全文（供查看引用出处）", tags=["documents"])
-async def get_document(doc_id: DocId, service: ServiceDep, work: WorkDep) -> Document:
-    doc: Document | None = await work(service.get_document, doc_id)
-    if doc is None:
-        raise ApiError(
-            404, "document_not_found", "没有这个文档，请先用 GET /v1/documents 查看文档列表。"
-        )
-    return doc
-
-
-@router.post(
-    "/documents",
-    summary="上传并导入一个文档（需管理员密钥）",
-    tags=["documents"],
-    status_code=201,
-    responses={200: {"model": DocumentInfo, "description": "同样内容的文件已导入过：返回已有文档"}},
-    dependencies=[Depends(admin_caller)],
-)
-async def add_document(
-    file: Annotated[UploadFile, File(description="支持 .md .txt .html .docx .xlsx .pdf")],
-    service: ServiceDep,
-    state: StateDep,
-    work: WorkDep,
-    response: Response,
-) -> DocumentInfo:
-    """201 when written; 200 with the stored document when the same bytes are already indexed
-    (a retry is safe); 413 ``upload_too_large`` for a file over the chunk limit; on 504 nothing
-    was saved."""
-    data = await file.read()
-    gate = CommitGate()
-
-    def add() -> tuple[DocumentInfo, bool]:
-        try:
-            return service.add_document(
-                data,
-                file.filename or "",
-                max_chunks=state.settings.api.max_upload_chunks,
-                gate=gate,
-            )
-        finally:
-            gate.done.set()
-
-    try:
-        info, created = await work(add)
-    except ApiError as e:
-        if e.code != "deadline_exceeded":
-            raise
-        if gate.abandon():
-            raise ApiError(
-                504,
-                "deadline_exceeded",
-                f"上传处理超时（超过 {state.settings.api.deadline_s:g} 秒），文件没有保存。"
-                "请稍后重试；大文件请在服务器上用 `unionqa ingest` 导入。",
-            ) from None
-        # the write had begun when the deadline came: it finishes, and so does this answer
-        await asyncio.to_thread(gate.done.wait)
-        sha = file_sha256(data)
-        stored = next(
-            (d for d in await asyncio.to_thread(service.documents) if d.sha256 == sha), None
-        )
-        if stored is None:
-            raise
-        info, created = stored, True
-    response.status_code = 201 if created else 200
-    return public_info(info)
-
-
-@router.delete(
-    "/documents/{doc_id}",
-    summary="删除一个文档（需管理员密钥）",
-    tags=["documents"],
-    dependencies=[Depends(admin_caller)],
-)
-async def delete_document(doc_id: DocId, service: ServiceDep, work: WorkDep) -> DocumentDeleted:
-    if not await work(service.delete_document, doc_id):
-        raise ApiError(404, "document_not_found", "没有这个文档，无需删除。")
-    return DocumentDeleted(doc_id=doc_id)
 
 
 # --- feedback -----------------------------------------------------------------------------
