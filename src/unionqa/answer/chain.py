@@ -190,7 +190,17 @@ class AnswerChain:
         s.evidence = [e for e in chosen if not is_instruction(e.quote)]
         floors = getattr(self.retriever.embeddings, "similarity_floor", UNCALIBRATED)
         g = gate.judge(
-            s.question, s.lang, s.hits, s.evidence, terms, self.cfg, floors, self._situated(s)
+            s.question,
+            s.lang,
+            s.hits,
+            s.evidence,
+            terms,
+            self.cfg,
+            floors,
+            self._situated(s),
+            self.cfg.unmatched_min_similarity
+            if self.cfg.unmatched_min_similarity is not None
+            else getattr(self.retriever.embeddings, "unmatched_floor", None),
         )
         s.coverage, s.missing, s.top_similarity = g.coverage, g.missing, g.top_similarity
         s.supported, s.unstated, s.outcome = g.supported, g.unstated, g.outcome

@@ -106,11 +106,9 @@ def compose(s: State, body: str, citations: list[Citation], settings: Settings) 
             parts.append(guidance.handoff_text(s.lang, h))
         else:
             parts.append(texts.refusal(s.unstated, en, h))
-        if situation is not None:
-            parts.append(
-                ("What to do next: " if en else "下一步：")
-                + guidance.next_steps(situation, s.lang, h, set())
-            )
+        if situation is not None and situation.offices:  # where to go; no uncited figures
+            where = guidance.offices_text(situation, s.lang)
+            parts.append(("What to do next: " if en else "下一步：") + where)
     else:
         cited = {c.doc_id for c in citations}
         kinds = {e.kind for e in [*s.evidence, *s.passages] if e.doc_id in cited}

@@ -67,6 +67,7 @@ def judge(
     cfg: AnswerSettings,
     floors: tuple[float, float],
     situated: bool | None = None,
+    unmatched_floor: float | None = None,
 ) -> Gate:
     """``floors``: the embedding's calibrated (Chinese, English) similarity floors;
     ``situated``: whether the question matched a labour situation (None: no issue map)."""
@@ -83,10 +84,10 @@ def judge(
     else:
         floor = floor_zh if cfg.min_similarity is None else cfg.min_similarity
     similar = top_similarity >= floor
-    if situated is False and lang != "en":
+    if situated is False and lang != "en" and unmatched_floor is not None:
         # a Chinese question that describes no labour situation must be closer in meaning to be
         # answered from its words alone (off-topic ones share words: 利率, 户口)
-        similar = similar and top_similarity >= cfg.unmatched_min_similarity
+        similar = similar and top_similarity >= unmatched_floor
     if question_length(question) > cfg.long_question:
         addressed = covered_weight >= cfg.min_covered_weight
     else:

@@ -121,6 +121,12 @@ def urgent_notice(kind: str, lang: str) -> str:
     return (URGENT_EN if lang == "en" else URGENT_ZH)[kind]
 
 
+def offices_text(situation: Situation, lang: str) -> str:
+    if lang == "en":
+        return "you can go to " + ", ".join(OFFICE_EN.get(o, o) for o in situation.offices) + "."
+    return "可以找：" + "、".join(situation.offices) + "。"
+
+
 def next_steps(
     situation: Situation | None,
     lang: str,

