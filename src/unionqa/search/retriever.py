@@ -162,6 +162,13 @@ class Retriever:
                     metadata=m,
                 )
             )
+        logger.debug(
+            "search k=%d candidates=%d hits=%d situations=%s",
+            k,
+            len(scores),
+            len(hits),
+            ",".join(m.situation.id for m in matches) or "-",
+        )
         return Retrieval(hits, matches)
 
     def _named_documents(self, query: str, kw: KeywordIndex, filters: Filters) -> np.ndarray | None:
