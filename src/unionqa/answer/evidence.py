@@ -230,7 +230,13 @@ def select(
                 continue
             # a quote from another document must share a naming term with the question itself,
             # not merely a figure of the asked kind (高温津贴 300元 beside 扩岗补助 1500元)
-            if chosen and ev.doc_id != chosen[0].doc_id and not _names_shared(cov, terms):
+            # (statutes cite each other's rules: an article of a second law stays)
+            if (
+                chosen
+                and ev.doc_id != chosen[0].doc_id
+                and "law" not in (ev.kind, chosen[0].kind)
+                and not _names_shared(cov, terms)
+            ):
                 continue
             new = sum(weights[t] for t in cov - covered_all) / total
             gain = base if not chosen else 0.5 * base + 0.5 * new
@@ -263,9 +269,13 @@ def _char_overlap(qgrams: set[str], quote: str) -> float:
 
 
 def _names_shared(covered: set[str], terms: Terms) -> bool:
+    """Does the quote name the question's topic: its heaviest naming term (防暑降温, not 钱)?"""
     own = terms.focus or set(terms.weights)
-    names = covered & own & (terms.nominal if terms.nominal is not None else covered)
-    return bool(names)
+    names = [t for t in own if terms.nominal is None or t in terms.nominal]
+    if not names:
+        return True
+    topic = max(names, key=lambda t: terms.weights.get(t, 0.0))
+    return topic in covered
 
 
 # chosen on the development questions (eval/dev_workers.jsonl; 0.15, 0.2 and 0.25 tried): a
