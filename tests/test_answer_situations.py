@@ -17,7 +17,7 @@ def _lead(a: Answer) -> str:
 
 
 def _cited(a: Answer, law: str, article: str) -> bool:
-    return any(c.title.endswith(law) and c.locator.endswith(article) for c in a.citations)
+    return any(c.title.endswith(law) and c.locator.startswith(article) for c in a.citations)
 
 
 def test_colloquial_wage_arrears_is_answered_from_its_governing_article(laws_service):
@@ -54,14 +54,14 @@ def test_the_workers_own_numbers_are_computed_in_the_point(laws_service):
     assert a.calculation.result is not None and a.calculation.result.value == 40000
     lead = _lead(a)
     assert "40000元" in lead and "5个月" in lead and "[1]" in lead
-    assert a.citations[0].locator.endswith("第四十七条")
+    assert any(c.locator.startswith("第四十七条") for c in a.citations)
     assert "计算过程" in a.answer and "第四十七条" in a.answer
 
 
 def test_missing_facts_are_named_after_the_general_rule(laws_service):
     a = laws_service.ask("被公司裁员了，经济补偿怎么算？")
     assert a.coverage == "answered" and a.calculation is None
-    assert "第四十七条" in a.answer or any(c.locator.endswith("第四十七条") for c in a.citations)
+    assert any(c.locator.startswith(("第四十一条", "第四十六条", "第四十七条")) for c in a.citations)
     assert re.search(r"告诉我.*(月工资|入职|工作年限).*算出", a.answer)
 
 

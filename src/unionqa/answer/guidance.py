@@ -28,7 +28,7 @@ URGENT: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "violence": re.compile(
-        r"(打|揍|殴打|砍|捅)了?我|要弄死|弄死我|拿刀|动手打|被打|威胁.{0,6}(打|杀|弄死|人身)|"
+        r"(打|揍|殴打|砍|捅)了?我|打死|弄死|砍死|拿刀|动手打|被打|威胁.{0,6}(打|杀|弄死|人身)|"
         r"beat me|hit me|attacked me|threaten(ed)? to (kill|hurt|beat)",
         re.I,
     ),
