@@ -141,6 +141,7 @@ def test_cors_allows_only_listed_origins(corpus_service, tmp_path):
 @pytest.fixture
 def slow(corpus_service):
     svc = SlowService(corpus_service, delay=10)
+    svc.warm_up()  # as the API's start-up does: the first question's loads are not the deadline's
     yield svc
     svc.release.set()
 

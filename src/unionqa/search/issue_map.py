@@ -232,7 +232,18 @@ class IssueMap:
 
     @classmethod
     def load(cls, extra_dir: Path | None = None, package: bool = True) -> IssueMap:
-        """The package's situations, then ``extra_dir/*.yaml`` (add or override by id)."""
+        """The package's situations, then ``extra_dir/*.yaml`` (add or override by id); parsed
+        once per process while the files are unchanged."""
+        files = [*(sorted(PACKAGE_DIR.glob("*.yaml")) if package else [])]
+        if extra_dir is not None and extra_dir.is_dir():
+            files += sorted(extra_dir.glob("*.yaml"))
+        key = (str(extra_dir), str(package), *(f"{f}:{f.stat().st_mtime_ns}" for f in files))
+        if key not in _LOADED:
+            _LOADED[key] = cls._load(extra_dir, package)
+        return _LOADED[key]
+
+    @classmethod
+    def _load(cls, extra_dir: Path | None, package: bool) -> IssueMap:
         by_id: dict[str, Situation] = {}
         for path in sorted(PACKAGE_DIR.glob("*.yaml")) if package else []:
             for s in load_file(path):
@@ -264,6 +275,8 @@ class IssueMap:
 
 # exemplar matrices by (model, map fingerprint): every service of a process shares one
 _MEMO: dict[tuple[str, str], np.ndarray] = {}
+_BM25: dict[str, Any] = {}
+_LOADED: dict[tuple[str, ...], IssueMap] = {}
 
 
 class Matcher:
@@ -297,7 +310,10 @@ class Matcher:
                 texts.extend(s.exemplars)
                 owner.extend([i] * len(s.exemplars))
             self._owner = np.asarray(owner, dtype=np.int32)
-            self._bm25 = _situation_bm25(self.map.situations)
+            fingerprint = self.map.fingerprint()
+            if fingerprint not in _BM25:  # jieba over every exemplar: once per process
+                _BM25[fingerprint] = _situation_bm25(self.map.situations)
+            self._bm25 = _BM25[fingerprint]
             key = (self._model_name(), self.map.fingerprint())
             if key in _MEMO:
                 self._matrix = _MEMO[key]
