@@ -61,7 +61,9 @@ def test_the_workers_own_numbers_are_computed_in_the_point(laws_service):
 def test_missing_facts_are_named_after_the_general_rule(laws_service):
     a = laws_service.ask("被公司裁员了，经济补偿怎么算？")
     assert a.coverage == "answered" and a.calculation is None
-    assert any(c.locator.startswith(("第四十一条", "第四十六条", "第四十七条")) for c in a.citations)
+    assert any(
+        c.locator.startswith(("第四十一条", "第四十六条", "第四十七条")) for c in a.citations
+    )
     assert re.search(r"告诉我.*(月工资|入职|工作年限).*算出", a.answer)
 
 
