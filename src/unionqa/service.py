@@ -122,7 +122,9 @@ class QAService:
         prune: bool = False,
         rebuild: bool = False,
         progress: Progress | None = None,
+        trusted: bool = False,
     ) -> IngestReport:
+        """``trusted``: the maintainer vouches for every file of the run (answer/trust.py)."""
         targets = [Path(p) for p in paths] or [DEFAULT_CORPUS]
         report = ingest_paths(
             self.index,
@@ -132,6 +134,7 @@ class QAService:
             prune=prune,
             rebuild=rebuild,
             progress=progress,
+            trusted=trusted,
         )
         self.keywords.refresh()
         if self.settings.situations.enabled:
@@ -145,13 +148,20 @@ class QAService:
         *,
         max_chunks: int | None = None,
         gate: CommitGate | None = None,
+        trusted: bool = False,
     ) -> tuple[DocumentInfo, bool]:
         """Ingest one uploaded file (the API's POST /v1/documents); returns it and whether it
         was written. A file whose bytes are already indexed is returned as it is (a retry
-        writes nothing); one of more than ``max_chunks`` chunks is refused before any work."""
-        upload = read_upload(data, filename)  # a bad file fails before the model loads
+        writes nothing); one of more than ``max_chunks`` chunks is refused before any work.
+        ``trusted``: the administrator vouches for it (answer/trust.py)."""
+        upload = read_upload(data, filename, trusted)  # a bad file fails before the model loads
+        trust = upload.doc.metadata.get("trust")
         if self.index.exists():
-            same = [d for d in self.index.documents() if d.sha256 == upload.sha256]
+            same = [
+                d
+                for d in self.index.documents()
+                if d.sha256 == upload.sha256 and d.metadata.get("trust") == trust
+            ]
             if same:
                 return next((d for d in same if d.doc_id == upload.doc.doc_id), same[0]), False
         if max_chunks is not None and len(upload.chunks) > max_chunks:

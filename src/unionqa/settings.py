@@ -78,6 +78,16 @@ class AnswerSettings(BaseModel):
     # passage this close; None: the embedding model's own (e5 0.87 on the development set:
     # answerable ones from 0.87, off-topic ones up to 0.866; an uncalibrated model: no extra floor)
     unmatched_min_similarity: float | None = None
+    # a statute whose provenance line (``<!-- … | source: github.com/LawRefBook/Laws @ … -->``)
+    # names a source starting with one of these is trusted: its phone numbers, URLs and account
+    # numbers are shown. Other documents are trusted only when marked (front matter
+    # ``trust: trusted`` or the upload's ``trusted`` flag); from the rest they are masked
+    trusted_sources: list[str] = [
+        "github.com/LawRefBook/Laws",
+        "flk.npc.gov.cn",
+        "www.gov.cn",
+        "www.mohrss.gov.cn",
+    ]
 
 
 class APISettings(BaseModel):

@@ -66,9 +66,14 @@ class Citation(_Frozen):
     end: int
     locator: str
     valid_until: date | None = None
+    # False: the document is not marked trusted (answer/trust.py). The answer masks the phone
+    # numbers, URLs and account numbers of ``quote``; whoever shows the quote should too
+    trusted: bool = True
 
 
-def cite(n: int, span: Any, quote: str, valid_until: date | None = None) -> Citation:
+def cite(
+    n: int, span: Any, quote: str, valid_until: date | None = None, trusted: bool = True
+) -> Citation:
     """Citation ``[n]`` of ``quote`` at a span (anything with doc_id, source, title, start, end
     and locator: a Hit, an Evidence)."""
     return Citation(
@@ -81,6 +86,7 @@ def cite(n: int, span: Any, quote: str, valid_until: date | None = None) -> Cita
         end=span.end,
         locator=span.locator,
         valid_until=valid_until,
+        trusted=trusted,
     )
 
 

@@ -34,7 +34,7 @@ from ..settings import Settings
 from ..text.questions import load_tagger
 from ..types import Answer, Citation, cite
 from . import evidence as ev
-from . import gate, guidance
+from . import gate, guidance, trust
 from .compose import calculation_piece, compose, partial_units, prepare_calculation, urgent_line
 from .llm import llm_configured, make_chat_model
 from .question import make_question
@@ -187,7 +187,13 @@ class AnswerChain:
             h for h in s.hits if is_instruction(h.text)
         ]
         chosen, _ = ev.select(hits, s.doc_texts, s.question, terms)
-        s.evidence = [e for e in chosen if not is_instruction(e.quote)]
+        sources = self.cfg.trusted_sources
+        s.untrusted = {h.doc_id for h in s.hits if not trust.is_trusted(h.metadata, sources)}
+        # a contact detail from a document nobody vouched for is never the point (sort is stable)
+        s.evidence = sorted(
+            (e for e in chosen if not is_instruction(e.quote)),
+            key=lambda e: trust.unvouched(e, s.untrusted),
+        )
         floors = getattr(self.retriever.embeddings, "similarity_floor", UNCALIBRATED)
         g = gate.judge(
             s.question,
@@ -258,7 +264,10 @@ class AnswerChain:
             if first.kind == "law"
             else (f"“{first.section}”部分" if first.section else "")
         )
-        yield Unit(f"Key point (from {where}): " if en else f"要点：根据{where}，", frame=True)
+        if trust.unvouched(first, s.untrusted):  # every quote is one: no point, only what they say
+            yield Unit(f"From {where}: " if en else f"{where}中写道：", frame=True)
+        else:
+            yield Unit(f"Key point (from {where}): " if en else f"要点：根据{where}，", frame=True)
         yield Unit(first.quote, [1])
         if rest:
             yield Unit("\n\nEvidence:\n" if en else "\n\n依据：\n", frame=True)
@@ -362,9 +371,16 @@ class AnswerChain:
             for e in v.evidence:
                 key = (e.doc_id, e.start, e.end)
                 if key not in citations:
-                    citations[key] = cite(len(citations) + 1, e, e.quote, e.valid_until)
+                    vouched = e.doc_id not in s.untrusted
+                    citations[key] = cite(len(citations) + 1, e, e.quote, e.valid_until, vouched)
                 marks += f"[{citations[key].n}]"
-            yield pending_frame + v.text + marks
+            text = trust.shown(
+                v.text, [e.quote for e in v.evidence if e.doc_id not in s.untrusted], s.lang
+            )
+            masked = trust.notice(s.lang, self.settings.hotline)
+            if text != v.text and masked not in s.notices:
+                s.notices.append(masked)
+            yield pending_frame + text + marks
             pending_frame = ""
         s.supported = bool(citations)
 

@@ -33,6 +33,7 @@ class State:
     calculation: Calculation | None = None  # computed from the question's own numbers
     known: dict[str, Any] = field(default_factory=dict)  # those numbers, by input label
     ask_for: list[str] = field(default_factory=list)  # facts that would make it specific
+    untrusted: set[str] = field(default_factory=set)  # doc ids whose contact details are masked
     urgent: str | None = None
     person: bool = False
     units: Iterator[Unit] | None = None

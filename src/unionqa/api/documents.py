@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Response, UploadFile
 
 from ..ingest.loaders import file_sha256
 from ..ingest.pipeline import CommitGate
@@ -56,6 +56,10 @@ async def add_document(
     state: StateDep,
     work: WorkDep,
     response: Response,
+    trusted: Annotated[
+        bool,
+        Form(description="管理员担保此文档可信：回答中显示其中的电话、网址和账号（否则隐去）"),
+    ] = False,
 ) -> DocumentInfo:
     """201 when written; 200 with the stored document when the same bytes are already indexed
     (a retry is safe); 413 ``upload_too_large`` for a file over the chunk limit; on 504 nothing
@@ -70,6 +74,7 @@ async def add_document(
                 file.filename or "",
                 max_chunks=state.settings.api.max_upload_chunks,
                 gate=gate,
+                trusted=trusted,
             )
         finally:
             gate.done.set()

@@ -18,6 +18,7 @@ from functools import partial
 from fastapi import APIRouter, Depends
 from fastapi.sse import format_sse_event
 
+from ..answer.trust import shown
 from ..types import Answer
 from .access import ApiError, stream_error
 from .routes import ERRORS, OnAnswer, ServiceDep, SSEResponse, WorkDep, api_caller, record, sse
@@ -42,7 +43,10 @@ def sources_text(answer: Answer) -> str:
     """The source list appended to the reply text; empty when nothing is cited."""
     if not answer.citations:
         return ""
-    lines = [f"[{c.n}] 《{c.title}》{c.locator}：{c.quote}" for c in answer.citations]
+    lines = [
+        f"[{c.n}] 《{c.title}》{c.locator}：{c.quote if c.trusted else shown(c.quote, [], 'zh')}"
+        for c in answer.citations
+    ]  # an untrusted document's contact details are masked as in the answer
     return "\n\n来源：\n" + "\n".join(lines)
 
 

@@ -3,7 +3,7 @@ read time, h11), one process or several workers sharing a Chroma server."""
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import os
 from typing import Any
 
@@ -12,33 +12,13 @@ from ..settings import APISettings, Settings
 from .app import configure_logging, create_app
 
 
-def _protocol(header_timeout_s: float) -> type[asyncio.Protocol]:
-    """uvicorn's h11 protocol (h11 bounds the bytes it buffers for one request's head; the
-    httptools one keeps every header byte it is sent), closing a connection whose first request
-    head has not arrived ``header_timeout_s`` after connecting (uvicorn waits forever). Later
-    requests on a kept-alive connection are bounded by the keep-alive timeout and the size."""
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
-    class Protocol(H11Protocol):
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._head_timer = self.loop.call_later(header_timeout_s, self._head_too_slow)
-
-        def _head_too_slow(self) -> None:
-            if self.cycle is None and not self.transport.is_closing():
-                self.transport.close()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._head_timer.cancel()
-            super().connection_lost(exc)
-
-    return Protocol
-
-
 def server_options(api: APISettings) -> dict[str, Any]:
     """The uvicorn options of ``unionqa serve`` that bound what a connection may cost."""
+    from .h11 import HeadDeadlineProtocol
+
     return {
-        "http": _protocol(api.header_timeout_s),
+        # a partial of a module-level class: spawned workers unpickle it by name
+        "http": functools.partial(HeadDeadlineProtocol, header_timeout_s=api.header_timeout_s),
         "h11_max_incomplete_event_size": api.max_header_bytes,
         # X-Forwarded-For only from the configured proxies (uvicorn trusts 127.0.0.1 otherwise)
         "proxy_headers": bool(api.trusted_proxies),

@@ -125,9 +125,20 @@ def main(verbose: bool) -> None:
 @click.option(
     "--prune", is_flag=True, help="Remove documents whose files are gone under the given folders."
 )
+@click.option(
+    "--trusted",
+    is_flag=True,
+    help="Vouch for these files: the answer shows their phone numbers, URLs and account numbers "
+    "(masked from untrusted documents).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def ingest(
-    paths: tuple[Path, ...], data_dir: Path | None, rebuild: bool, prune: bool, as_json: bool
+    paths: tuple[Path, ...],
+    data_dir: Path | None,
+    rebuild: bool,
+    prune: bool,
+    trusted: bool,
+    as_json: bool,
 ) -> None:
     """Ingest files or folders (default: corpus/)."""
 
@@ -151,7 +162,9 @@ def ingest(
             bar.update(task, completed=done, total=total)
 
     try:
-        report = service.ingest(list(paths), prune=prune, rebuild=rebuild, progress=progress)
+        report = service.ingest(
+            list(paths), prune=prune, rebuild=rebuild, progress=progress, trusted=trusted
+        )
     finally:
         if bar is not None:
             bar.stop()

@@ -31,7 +31,8 @@ def documents(remove: str | None, as_json: bool, data_dir: Path | None) -> None:
         else:
             click.echo(f"已删除 {remove}。")
         return
-    rows = [_document_row(i) for i in infos]
+    sources = service.settings.answer.trusted_sources
+    rows = [_document_row(i, sources) for i in infos]
     total = service.index.info()["chunks"]
     if as_json:
         _emit({"count": len(rows), "index_chunks": total, "documents": rows})
@@ -45,8 +46,9 @@ def documents(remove: str | None, as_json: bool, data_dir: Path | None) -> None:
     click.echo(f"共 {len(rows)} 个文档，{total} 段。")
 
 
-def _document_row(info: Any) -> dict[str, Any]:
+def _document_row(info: Any, trusted_sources: list[str]) -> dict[str, Any]:
     """One line of ``documents --json`` (CONTRACT-level shape, see README)."""
+    from ..answer.trust import is_trusted
     from ..types import parse_date
 
     valid = parse_date(info.metadata.get("valid_until"))
@@ -58,6 +60,7 @@ def _document_row(info: Any) -> dict[str, Any]:
         "chunks": info.chunks,
         "valid_until": valid.isoformat() if valid else None,
         "ingested_at": info.metadata.get("ingested_at"),
+        "trusted": is_trusted(info.metadata, trusted_sources),  # its contact details are shown
     }
 
 

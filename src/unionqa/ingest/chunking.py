@@ -273,7 +273,7 @@ def _base_metadata(doc: Document) -> dict[str, str | int | float | bool]:
     }
     if issuer:
         out["issuer"] = "、".join(issuer) if isinstance(issuer, list) else str(issuer)
-    for k in ("column", "version_date"):
+    for k in ("column", "version_date", "trust", "provenance_source"):  # the last two: trust.py
         if m.get(k):
             out[k] = str(m[k])
     return out

@@ -267,6 +267,9 @@ def load_bytes(data: bytes, source: str) -> Document:
             pm = PROVENANCE_RE.match(text)
             if pm:
                 meta.setdefault("provenance", text[: pm.end()].strip())
+                origin = re.search(r"\|\s*source:\s*([^\s|@]+)", meta["provenance"])
+                if origin:  # where a statute was taken from (answer/trust.py)
+                    meta.setdefault("provenance_source", origin.group(1))
                 text = text[pm.end() :]
     if "\x00" in text:
         text = text.replace("\x00", "")
@@ -282,8 +285,27 @@ def load_bytes(data: bytes, source: str) -> Document:
         title = hm.group(1) if hm else Path(source).stem
     meta = {k: _plain(v) for k, v in meta.items() if v is not None}
     meta.setdefault("region", "national")
+    if "trust" in meta:
+        meta["trust"] = trust_value(meta["trust"], Path(source).name)
     return Document(
         doc_id=make_doc_id(source), source=source, title=str(title), text=text, metadata=meta
+    )
+
+
+TRUSTED = {"trusted", "official", "true", "yes", "可信", "官方"}
+UNTRUSTED = {"untrusted", "false", "no", "不可信"}
+
+
+def trust_value(value: Any, name: str) -> str:
+    """A document's ``trust`` (front matter or the upload's flag) as ``yes`` or ``no``."""
+    word = str(value).strip().lower()
+    if word in TRUSTED:
+        return "yes"
+    if word in UNTRUSTED:
+        return "no"
+    raise IngestError(
+        f"{name} 的 trust 只能是 trusted（可信：显示其中的电话、网址和账号）或 untrusted，"
+        f"不是 {str(value)[:40]!r}"
     )
 
 

@@ -12,6 +12,7 @@ import re
 from datetime import date
 from html import escape
 
+from ..text.contacts import blank_contacts
 from ..types import Answer, Citation
 from .markdown import markdown_text
 
@@ -317,7 +318,10 @@ def source_card(c: Citation, doc_text: str | None, card_id: str, lang: str, toda
         f'<span class="uq-loc">{escape(c.locator)}</span>'
         f"{validity_badge(c.valid_until, today, lang)}</div>"
     )
+    quote = c.quote if c.trusted else blank_contacts(c.quote)
     if doc_text is not None and doc_text[c.start : c.end] == c.quote:
+        if not c.trusted:  # an untrusted document's contact details stay hidden here too
+            doc_text = blank_contacts(doc_text)
         para = quote_in_paragraph(doc_text, c.start, c.end)
         whole = (
             f'<details class="uq-doc"><summary>{escape(t(lang, "open_doc"))}</summary>'
@@ -325,7 +329,7 @@ def source_card(c: Citation, doc_text: str | None, card_id: str, lang: str, toda
             "</details>"
         )
     else:  # the document changed or was removed since the answer: show the quote alone
-        para, whole = f'<mark class="uq-quote">{escape(c.quote)}</mark>', ""
+        para, whole = f'<mark class="uq-quote">{escape(quote)}</mark>', ""
     return f'<div class="uq-card">{head}<div class="uq-para">{para}</div>{whole}</div>'
 
 
