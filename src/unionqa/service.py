@@ -122,9 +122,8 @@ class QAService:
         prune: bool = False,
         rebuild: bool = False,
         progress: Progress | None = None,
-        trusted: bool = False,
+        trusted: bool = False,  # the maintainer vouches for every file (answer/trust.py)
     ) -> IngestReport:
-        """``trusted``: the maintainer vouches for every file of the run (answer/trust.py)."""
         targets = [Path(p) for p in paths] or [DEFAULT_CORPUS]
         report = ingest_paths(
             self.index,
@@ -152,7 +151,7 @@ class QAService:
     ) -> tuple[DocumentInfo, bool]:
         """Ingest one uploaded file (the API's POST /v1/documents); returns it and whether it
         was written. A file whose bytes are already indexed is returned as it is (a retry
-        writes nothing); one of more than ``max_chunks`` chunks is refused before any work.
+        writes nothing); one of more than ``max_chunks`` chunks is refused before any work;
         ``trusted``: the administrator vouches for it (answer/trust.py)."""
         upload = read_upload(data, filename, trusted)  # a bad file fails before the model loads
         trust = upload.doc.metadata.get("trust")
@@ -314,6 +313,8 @@ class QAService:
         info = self.ready()
         self.search(WARM_UP_QUERY, k=1)
         self.chain.warm_up()
+        if self.settings.situations.enabled:  # the map's exemplar matrix (cached in the data dir)
+            self.situation_search.warm_up()
         return info
 
     # --- what happened to answers: counters, the hotline's webhook --------------------------
