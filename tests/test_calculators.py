@@ -405,6 +405,7 @@ def test_calculation_has_the_contract_shape(cite: Any) -> None:
     assert set(data["result"]) == {"value", "unit", "text"}
     assert set(data["citations"][0]) == {
         "n", "doc_id", "source", "title", "quote", "start", "end", "locator", "valid_until",
+        "trusted",  # added 2026-12 (answer/trust.py)
     }  # fmt: skip
 
 
@@ -590,6 +591,28 @@ PARSE = [
      {"monthly_wage": 8000, "contract_years": 2}),
     ("公司给了2万块补偿，干了3年", "severance", {"years": 3, "months": 0}),
     ("今天天气怎么样", "severance", {}),
+    # the worker's own average wage is the wage; the local average is another input
+    ("离职前12个月的平均工资是6800，我干了3年", "severance",
+     {"monthly_wage": 6800, "years": 3, "months": 0}),
+    ("当地社平工资9000，我月薪30000，干了4年", "severance",
+     {"local_avg_wage": 9000, "monthly_wage": 30000, "years": 4, "months": 0}),
+    ("我才来了5个月就被裁了，工资4000", "severance", {"monthly_wage": 4000, "years": 0, "months": 5}),
+    # months without a contract from the start date to a month named without a year
+    ("2024年9月1号进的厂，到12月底还没签劳动合同，月薪4800", "no_contract_double_wage",
+     {"monthly_wage": 4800, "months_without_contract": 4}),
+    ("没签合同干了两年半，月薪5000", "no_contract_double_wage",
+     {"monthly_wage": 5000, "months_without_contract": 30}),
+    # a whole day's shift is 8 hours; hours added up
+    ("周日加了一天班，日工资240，没有补休", "overtime_pay",
+     {"daily_wage": 240, "hours": 8, "day_type": "rest_day", "time_off_in_lieu": False}),
+    ("平时下班后加班，累计20个小时，时薪30", "overtime_pay",
+     {"hourly_wage": 30, "hours": 20, "day_type": "workday"}),
+    # English questions
+    ("I worked there for 3 years and 2 months, salary 9000 yuan per month", "severance",
+     {"years": 3, "months": 2, "monthly_wage": 9000}),
+    ("Fired after 8 months, I earned 6k a month", "unlawful_termination",
+     {"years": 0, "months": 8, "monthly_wage": 6000}),
+    ("What is the weather like today?", "severance", {}),
 ]  # fmt: skip
 
 

@@ -16,7 +16,16 @@ from test_cli import DOCS, one_line_error, run, write_docs
 from unionqa.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCUMENT_KEYS = {"doc_id", "source", "title", "kind", "chunks", "valid_until", "ingested_at"}
+DOCUMENT_KEYS = {
+    "doc_id",
+    "source",
+    "title",
+    "kind",
+    "chunks",
+    "valid_until",
+    "ingested_at",
+    "trusted",
+}
 
 
 @pytest.fixture(scope="module")

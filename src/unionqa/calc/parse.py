@@ -32,11 +32,19 @@ _SERVICE_RE = re.compile(
 )
 _MONTHS_RE = re.compile(rf"(?<![\d年.])(?P<m>{_N})个(?P<more>多)?月")
 _HALF_YEAR_RE = re.compile(r"(?<![一二两三四五六七八九十\d])半年")
-_WORK_CTX = re.compile(r"(干|做|工作|上班|在职|入职|待|呆|服务|工龄|司龄|在这|在公司|在单位)")
+_WORK_CTX = re.compile(
+    r"(干|做|工作|上班|在职|入职|待|呆|服务|工龄|司龄|在这|在公司|在单位|来了|进来|来这|进厂)"
+)
 _DATE_RE = re.compile(
     r"(?<!\d)(\d{4})(?:年|-|/|\.)(\d{1,2})(?:(?:月|-|/|\.)(?:(\d{1,2})[日号]?)?)?"
 )
-_START_CTX = re.compile(r"入职|进公司|进厂|到岗|开始上班|开始工作|用工|进单位|上班")
+_START_CTX = re.compile(
+    r"入职|进(?:的)?公司|进(?:的)?厂|到岗|开始上班|开始工作|用工|进(?:的)?单位|上班|来的公司|来公司"
+)
+# the month a stretch ends in, without a year: 一直到10月底, 到十月份
+_UNTIL_MONTH = re.compile(
+    r"(?:到|至|直到)(?P<m>\d{1,2}|[一二三四五六七八九十]{1,3})月(?:底|末|份|中)?"
+)
 _END_CTX = re.compile(r"离职|辞职|辞退|开除|解除|终止|裁员|被裁|劝退|走人|离开|合同到期|到期")
 _KNOWN_CTX = re.compile(r"知道|发现|得知|告知|通知")
 _NO_CONTRACT = re.compile(
@@ -44,7 +52,12 @@ _NO_CONTRACT = re.compile(
 )
 
 _LOCAL_AVG_RE = re.compile(
-    rf"(?:社平工资|社会平均工资|社平|职工月平均工资|月平均工资|平均工资){_FILL}{_AMT}{_MONEY_END}"
+    rf"(?:社平工资|社会平均工资|社平|(?:当地|本地|本市|全市|上年度|上一年度|上年)(?:职工)?月?平均工资"
+    rf"|职工月平均工资){_FILL}{_AMT}{_MONEY_END}"
+)
+# the worker's own average (劳动合同法第四十七条: the 12 months before leaving): 前12个月平均工资
+_OWN_AVG_RE = re.compile(
+    rf"(?:(?:离职|解除|走)?前(?:十二|12|一年)个?月?的?|我的|我|月)?(?:月)?(?:平均|月均)工资{_FILL}{_AMT}{_MONEY_END}"
 )
 _LOCAL_MIN_RE = re.compile(rf"最低工资(?:标准)?{_FILL}{_AMT}{_MONEY_END}")
 _HOURLY_RE = re.compile(rf"(?:时薪|每小时|一小时|小时工资){_FILL}{_AMT}{_MONEY_END}")
@@ -64,7 +77,11 @@ _NOT_WAGE = re.compile(r"补偿|赔偿|加班费|奖金|罚|扣|押金|报销|�
 _HOURS_RE = re.compile(
     rf"(?<!每天)(?<!每周)(?<!一天)加班(?:了)?(?:共|一共|总共)?(?P<h>{_N})个?(?:多)?小时"
     rf"|加了(?P<h2>{_N})个?小时(?:的)?班|(?P<h3>{_N})个?小时(?:的)?加班"
-    rf"|加班.{{0,8}}?(?:共|一共|总共|合计)(?P<h4>{_N})个?(?:多)?小时"
+    rf"|加班.{{0,8}}?(?:共|一共|总共|合计|加起来|累计|算下来)(?P<h4>{_N})个?(?:多)?小时"
+)
+# a whole day's shift on a rest day or holiday is 8 hours (国务院关于职工工作时间的规定第三条)
+_WHOLE_DAYS = re.compile(
+    rf"(?:上了|干了|加了|值了|上|干|加)(?P<d>{_N}|一整)(?:整)?天(?:的)?(?:班|活)|(?P<e>{_N})天(?:都在)?加班"
 )
 _HOLIDAY = re.compile(
     r"国庆|春节|元旦|清明|劳动节|五一|端午|中秋|除夕|法定节假日|法定假日|法定休假日|过年|大年"
@@ -104,6 +121,32 @@ _UNTAKEN = re.compile(
     rf"(?P<a>{_N})天(?:的)?年(?:休)?假(?:没|未|还没)休|年(?:休)?假(?:还有)?(?P<b>{_N})天(?:没|未|还没)休"
 )
 _TOTAL_CTX = re.compile(r"工龄|累计|参加工作|总共工作|一共工作|工作了|干了")
+
+
+_EN_SERVICE = re.compile(
+    r"(?P<y>\d{1,2}) years?(?:,? and (?P<m>\d{1,2}) months?)?|(?P<only>\d{1,3}) months?", re.I
+)
+_EN_WAGE = re.compile(
+    r"(?:salary|wage|pay|earn(?:ed|ing)?|paid)\D{0,24}?(?P<v>\d[\d,]*(?:\.\d+)?)\s*(?P<k>k\b)?",
+    re.I,
+)
+_EN_SERVICE_CTX = re.compile(r"work|after|for|employ|job|been|serv", re.I)
+
+
+def _english(q: str) -> dict[str, Any]:
+    """The service length and monthly wage of an English question (1 year and 9 months, a salary
+    of 10000 yuan a month)."""
+    out: dict[str, Any] = {}
+    for m in _EN_SERVICE.finditer(q):
+        if _EN_SERVICE_CTX.search(q[max(0, m.start() - 24) : m.start()]):
+            months = int(m["only"]) if m["only"] else int(m["y"]) * 12 + int(m["m"] or 0)
+            out["years"], out["months"] = divmod(months, 12)
+            break
+    if w := _EN_WAGE.search(q):
+        value = Decimal(w["v"].replace(",", "")) * (1000 if w["k"] else 1)
+        if 500 <= value <= 1_000_000:
+            out["monthly_wage"] = _out(value)
+    return out
 
 
 def _count(s: str) -> Decimal | None:
@@ -154,6 +197,7 @@ def _wages(q: str) -> tuple[dict[str, Any], str]:
         q = _blank(q, m)
     for name, rx in (
         ("local_avg_wage", _LOCAL_AVG_RE),
+        ("monthly_wage", _OWN_AVG_RE),
         ("local_min_wage", _LOCAL_MIN_RE),
         ("hourly_wage", _HOURLY_RE),
         ("daily_wage", _DAILY_RE),
@@ -203,7 +247,11 @@ def _dates(q: str) -> tuple[dict[str, str], str]:
 
 def _not_service(head: str) -> bool:
     """A duration right after 合同期 or 怀孕 is a contract term or a pregnancy, not service."""
-    return bool(re.search(r"怀孕|孕", head) or ("合同" in head and not _NO_CONTRACT.search(head)))
+    return bool(
+        re.search(r"怀孕|孕", head)
+        or re.search(r"合同(?:期限|期)?(?:是|为|签了?|签的是)?$", head)
+        and not _NO_CONTRACT.search(head)
+    )
 
 
 def _service(q: str) -> tuple[int, int] | None:
@@ -233,6 +281,20 @@ def _service(q: str) -> tuple[int, int] | None:
     return None
 
 
+def _months_until(start: str | None, q: str) -> int | None:
+    """Months from a start date to the end of a month named without a year (2025年3月1号进的公司，
+    一直到10月底): counted as whole calendar months, the start's included."""
+    m = _UNTIL_MONTH.search(q)
+    if start is None or m is None:
+        return None
+    end = _count(m["m"])
+    begin = date.fromisoformat(start)
+    if end is None or not 1 <= end <= 12:
+        return None
+    months = int(end) - begin.month + (12 if int(end) < begin.month else 0)
+    return months + (1 if begin.day <= 15 else 0) or None
+
+
 def _first(rx: re.Pattern[str], q: str) -> Decimal | None:
     m = rx.search(q)
     if not m:
@@ -248,6 +310,9 @@ def parse_inputs(question: str, kind: str) -> dict[str, Any]:
         raise UsageError(f"未知的计算类型：{kind}（可用：{'、'.join(KINDS)}）")
     q = question.replace("，", ",").replace("　", " ")
     facts: dict[str, Any] = {}
+    if not re.search(r"[\u4e00-\u9fff]", q):  # an English question
+        allowed = {i.name for i in spec.inputs}
+        return {k: v for k, v in _english(q).items() if k in allowed}
     wages, q = _wages(q)
     facts.update(wages)
     dates, q = _dates(q)
@@ -256,8 +321,11 @@ def parse_inputs(question: str, kind: str) -> dict[str, Any]:
 
     if kind in ("severance", "unlawful_termination") and service:
         facts["years"], facts["months"] = service
-    if kind == "no_contract_double_wage" and service and _NO_CONTRACT.search(q):
-        facts["months_without_contract"] = service[0] * 12 + service[1]
+    if kind == "no_contract_double_wage" and _NO_CONTRACT.search(q):
+        if service:
+            facts["months_without_contract"] = service[0] * 12 + service[1]
+        elif (months := _months_until(dates.get("start_date"), q)) is not None:
+            facts["months_without_contract"] = months
     if kind == "annual_leave":
         if service and _TOTAL_CTX.search(q):
             y, mo = service
@@ -267,6 +335,10 @@ def parse_inputs(question: str, kind: str) -> dict[str, Any]:
     if kind == "overtime_pay":
         if (h := _first(_HOURS_RE, q)) is not None:
             facts["hours"] = _out(h)
+        elif m := _WHOLE_DAYS.search(q):
+            days = _count(m["d"] or m["e"]) if (m["d"] or m["e"]) != "一整" else Decimal(1)
+            if days:
+                facts["hours"] = _out(days * 8)
         for name, rx in (("holiday", _HOLIDAY), ("rest_day", _REST_DAY), ("workday", _WORKDAY)):
             if rx.search(q):
                 facts["day_type"] = name
