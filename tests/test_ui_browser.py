@@ -108,14 +108,19 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory, corpus_service: QAService) -> Iterator[App]:
-    from unionqa.ui.app import _page_options, build_ui
-
     extra = tmp_path_factory.mktemp("hostile")
     (extra / "night-shift-allowance.md").write_text(HOSTILE_MD, encoding="utf-8")
     settings = make_settings(tmp_path_factory.mktemp("ui-index"))
     service = QAService(settings, embeddings=corpus_service.embeddings)
     report = service.ingest([CORPUS, extra])
     assert not report.failed and report.added == len(list(CORPUS.glob("*.md"))) + 1
+    yield from _serve_page(service)
+
+
+def _serve_page(service: QAService) -> Iterator[App]:
+    """The chat page of ``service`` on a free loopback port, closed afterwards."""
+    from unionqa.ui.app import _page_options, build_ui
+
     demo = build_ui(service)
     port = free_port()
     demo.launch(
@@ -519,21 +524,7 @@ def test_api_docs_render_with_no_external_request(browser: Any, app: App, tmp_pa
 
 @pytest.fixture(scope="module")
 def calc_app(laws_service: QAService) -> Iterator[App]:
-    from unionqa.ui.app import _page_options, build_ui
-
-    demo = build_ui(laws_service)
-    port = free_port()
-    demo.launch(
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-        **_page_options(),
-    )
-    try:
-        yield App(f"http://127.0.0.1:{port}/", laws_service)
-    finally:
-        demo.close()
+    yield from _serve_page(laws_service)
 
 
 SEVERANCE_TEXT = "4个月工资，按月薪6500元计为26000元"
