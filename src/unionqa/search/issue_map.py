@@ -200,18 +200,18 @@ def parse_entry(raw: Any, file: str, index: int) -> Situation:
     )
 
 
-class _NoAliases(yaml.SafeLoader):
-    """A situation file is small reviewed data: anchors and aliases are refused."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            raise MapError("不允许使用 YAML 别名（*alias）。")
-        return super().compose_node(parent, index)
+def _parse_yaml(text: str) -> Any:
+    """A situation file is small reviewed data: anchors and aliases are refused. libyaml's C
+    loader when present (0.07 s for the shipped map, against 0.55 s in Python)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=loader)):
+        raise MapError("不允许使用 YAML 别名（*alias）。")
+    return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader)
 
 
 def load_file(path: Path) -> list[Situation]:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_NoAliases)  # noqa: S506
+        raw = _parse_yaml(path.read_text(encoding="utf-8"))
     except MapError as e:
         raise MapError(f"{path.name}：{e}") from e
     except yaml.YAMLError as e:
