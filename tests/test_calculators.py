@@ -218,6 +218,18 @@ CASES: list[tuple[str, dict[str, Any], float | None, str]] = [
     ("annual_leave", {"total_work_years": 20, "daily_wage": 200}, 6000, "元"),  # 15 x 200 x 2
     # 4350 / 21.75 = 200 a day; 2 x 200 x 2 = 800
     ("annual_leave", {"total_work_years": 1, "monthly_wage": 4350, "untaken_days": 2}, 800, "元"),
+    # 实施办法第五条: joined this year, (days left in the year / 365) x the year's days, part days lost
+    # 1 Jul to 31 Dec is 184 days: 184 / 365 x 5 = 2.52 -> 2
+    ("annual_leave", {"total_work_years": 6, "join_date": "2024-07-01"}, 2, "天"),
+    # 1 Oct to 31 Dec is 92 days: 92 / 365 x 10 = 2.52 -> 2
+    ("annual_leave", {"total_work_years": 12, "join_date": "2024-10-01"}, 2, "天"),
+    ("annual_leave", {"total_work_years": 3, "join_date": "2024-01-01"}, 5, "天"),  # 366 / 365 x 5 -> 5
+    # 20 to 31 Dec is 12 days: 12 / 365 x 5 = 0.16 -> 0
+    ("annual_leave", {"total_work_years": 5, "join_date": "2024-12-20"}, 0, "天"),
+    # 2 pro-rated days untaken at 300 a day: 2 x 300 x 200% = 1200
+    ("annual_leave", {"total_work_years": 6, "join_date": "2024-07-01", "daily_wage": 300}, 1200, "元"),
+    # joined in an earlier year than today's (2024-06-01): this year's leave is whole
+    ("annual_leave", {"total_work_years": 6, "join_date": "2023-07-01"}, 5, "天"),
 ]  # fmt: skip
 
 
@@ -613,6 +625,9 @@ PARSE = [
     ("Fired after 8 months, I earned 6k a month", "unlawful_termination",
      {"years": 0, "months": 8, "monthly_wage": 6000}),
     ("What is the weather like today?", "severance", {}),
+    # 今年/去年 take the year from today (the tests' today: 2026-12-01)
+    ("之前在别的公司干了8年，今年3月1号入职现在的单位，今年能休几天年假", "annual_leave",
+     {"join_date": "2026-03-01", "total_work_years": 8}),
 ]  # fmt: skip
 
 
@@ -620,7 +635,7 @@ PARSE = [
 def test_parse_inputs_reads_the_numbers_a_question_states(
     question: str, kind: str, expected: dict[str, Any]
 ) -> None:
-    assert parse_inputs(question, kind) == expected
+    assert parse_inputs(question, kind, today=date(2026, 12, 1)) == expected
 
 
 def test_parse_table_has_at_least_twenty_five_questions() -> None:

@@ -27,7 +27,7 @@ def prepare_calculation(s: State, references: References) -> None:
     spec = KINDS.get(kind or "")
     text = " ".join([*s.q.history[-2:], s.q.text])
     if spec is not None:
-        inputs = parse_inputs(text, spec.name)
+        inputs = parse_inputs(text, spec.name, today=s.as_of)
         labels = {i.name: i.label_en if s.lang == "en" else i.label_zh for i in spec.inputs}
         s.known = {labels.get(k, k): v for k, v in inputs.items()}
         if inputs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from ..errors import UsageError
@@ -114,6 +115,27 @@ def annual_leave(run: Run) -> Outcome:
         "Articles 4-5, Regulations Article 4).",
     )
     days_txt = run.t(f"每年带薪年休假{entitled}天", f"{entitled} days of paid annual leave a year")
+    joined: date | None = v.get("join_date")
+    this_year = run.today.year if run.today else joined.year if joined else 0
+    if joined is not None and entitled and joined.year >= this_year:  # a new employer's first year
+        left = (date(joined.year, 12, 31) - joined).days + 1
+        share = Decimal(left) / Decimal(365) * entitled
+        run.step(
+            LEAVE_MEAS,
+            "第五条",
+            f"{joined.year}年{joined.month}月{joined.day}日新进本单位，当年剩余日历天数{left}天："
+            f"{left}÷365×{entitled}天≈{fmt(share)}天，不足1整天的部分不享受，当年{int(share)}天",
+            f"joined on {joined.isoformat()}, {left} calendar days left in the year: {left} / 365 x "
+            f"{entitled} = {fmt(share)} days; a part day does not count, so {int(share)} days",
+        )
+        days_txt = run.t(
+            f"新进本单位的{joined.year}年带薪年休假{int(share)}天（之后每年{entitled}天）",
+            f"{int(share)} days of paid annual leave in {joined.year}, the year you joined "
+            f"({entitled} a year after that)",
+        )
+        entitled = int(share)
+        if entitled == 0:
+            return 0, run.t("天", "days"), days_txt
     daily: Decimal | None = v.get("daily_wage")
     if entitled == 0 or (daily is None and "monthly_wage" not in v):
         if "untaken_days" in v and entitled == 0:

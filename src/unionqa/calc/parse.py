@@ -39,7 +39,7 @@ _DATE_RE = re.compile(
     r"(?<!\d)(\d{4})(?:年|-|/|\.)(\d{1,2})(?:(?:月|-|/|\.)(?:(\d{1,2})[日号]?)?)?"
 )
 _START_CTX = re.compile(
-    r"入职|进(?:的)?公司|进(?:的)?厂|到岗|开始上班|开始工作|用工|进(?:的)?单位|上班|来的公司|来公司"
+    r"入职|进(?:的)?公司|进(?:的)?厂|到岗|开始上班|开始工作|用工|进(?:的)?单位|上班|来的公司|来公司|跳槽|换到"
 )
 # the month a stretch ends in, without a year: 一直到10月底, 到十月份
 _UNTIL_MONTH = re.compile(
@@ -221,8 +221,15 @@ def _wages(q: str) -> tuple[dict[str, Any], str]:
     return out, q
 
 
-def _dates(q: str) -> tuple[dict[str, str], str]:
+_RELATIVE_YEAR = re.compile(r"(今年|去年|前年)(\d{1,2})月(?:(\d{1,2})[日号])?")
+
+
+def _dates(q: str, today: date) -> tuple[dict[str, str], str]:
     out: dict[str, str] = {}
+    back = {"今年": 0, "去年": 1, "前年": 2}
+    q = _RELATIVE_YEAR.sub(  # 今年7月1号 → 2026年7月1日 (nothing needs q's offsets)
+        lambda m: f"{today.year - back[m[1]]}年{m[2]}月" + (f"{m[3]}日" if m[3] else ""), q
+    )
     for m in _DATE_RE.finditer(q):
         y, mo, d = int(m[1]), int(m[2]), int(m[3] or 1)
         try:
@@ -303,8 +310,9 @@ def _first(rx: re.Pattern[str], q: str) -> Decimal | None:
     return _count(g) if g else None
 
 
-def parse_inputs(question: str, kind: str) -> dict[str, Any]:
-    """The inputs of ``kind`` that ``question`` states (names as in ``KINDS[kind].inputs``)."""
+def parse_inputs(question: str, kind: str, today: date | None = None) -> dict[str, Any]:
+    """The inputs of ``kind`` that ``question`` states (names as in ``KINDS[kind].inputs``);
+    ``today`` dates 今年/去年 (default: the real today)."""
     spec = KINDS.get(kind)
     if spec is None:
         raise UsageError(f"未知的计算类型：{kind}（可用：{'、'.join(KINDS)}）")
@@ -315,7 +323,7 @@ def parse_inputs(question: str, kind: str) -> dict[str, Any]:
         return {k: v for k, v in _english(q).items() if k in allowed}
     wages, q = _wages(q)
     facts.update(wages)
-    dates, q = _dates(q)
+    dates, q = _dates(q, today or date.today())
     facts.update(dates)
     service = _service(q)
 
@@ -327,6 +335,8 @@ def parse_inputs(question: str, kind: str) -> dict[str, Any]:
         elif (months := _months_until(dates.get("start_date"), q)) is not None:
             facts["months_without_contract"] = months
     if kind == "annual_leave":
+        if "start_date" in dates:
+            facts["join_date"] = dates["start_date"]
         if service and _TOTAL_CTX.search(q):
             y, mo = service
             facts["total_work_years"] = _out(Decimal(y) + Decimal(mo) / 12)
