@@ -96,7 +96,7 @@ class APISettings(BaseModel):
     max_upload_bytes: int = 20 * 1024 * 1024
     # chunks an upload may have: more are refused (413) before any work, since an upload must
     # be embedded inside the deadline (docs/benchmarks.md, "Uploads"); bigger: `unionqa ingest`
-    max_upload_chunks: int = 100
+    max_upload_chunks: int = 40  # 21-22 s on a quiet machine, 100 took 56 s (docs/benchmarks.md)
     deadline_s: float = 30.0
     quota_per_minute: int = 60
     cors_origins: list[str] = []
