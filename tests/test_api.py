@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sqlite3
@@ -19,6 +18,7 @@ from unionqa.api.app import create_app
 from unionqa.api.schemas import validation_message
 from unionqa.errors import UsageError
 from unionqa.feedback import FEEDBACK_FILE, FeedbackStore
+from unionqa.index.lock import writer_lock
 from unionqa.service import QAService
 
 SUBSIDY = "公司招应届生能领什么补助？"
@@ -272,15 +272,13 @@ def test_unreachable_chroma_server_is_503_backend_unavailable(corpus_service, tm
 
 def test_upload_while_another_writer_holds_the_lock_is_409(corpus_service, tmp_path):
     svc = _service_like(corpus_service, tmp_path / "idx")
-    svc.index.data_dir.mkdir(parents=True)
-    lock = {"pid": os.getpid(), "host": socket.gethostname(), "since": 0}
-    (svc.index.data_dir / "ingest.lock").write_text(json.dumps(lock))
     c = client_for(svc, tmp_path, admin_keys="admin-secret")
-    r = c.post(
-        "/v1/documents",
-        files={"file": ("通知.md", "# 通知\n\n高温津贴每月三百元。".encode(), "text/markdown")},
-        headers={"Authorization": "Bearer admin-secret"},
-    )
+    with writer_lock(svc.index.data_dir):  # another writer: the lock is not reentrant
+        r = c.post(
+            "/v1/documents",
+            files={"file": ("通知.md", "# 通知\n\n高温津贴每月三百元。".encode(), "text/markdown")},
+            headers={"Authorization": "Bearer admin-secret"},
+        )
     assert r.status_code == 409
     assert r.json()["error"] == "index_locked"
     assert "正在写入索引" in r.json()["message"]
