@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from fixtures import CORPUS, make_settings
 from test_api_helpers import api_settings, client_for, sse_json
+from test_ops_helpers import service_copy
 
 from unionqa.api.app import create_app
 from unionqa.api.schemas import validation_message
@@ -349,7 +350,8 @@ def test_upload_over_the_upload_limit_is_413(corpus_service, tmp_path):
 
 
 def test_feedback_is_stored_redacted_and_without_the_question(corpus_service, tmp_path):
-    c = client_for(corpus_service, tmp_path, api_keys="k1")
+    svc = service_copy(corpus_service, tmp_path / "data")  # the store is in the service's dir
+    c = client_for(svc, tmp_path, api_keys="k1")
     auth = {"Authorization": "Bearer k1"}
     answer = c.post("/v1/ask", json={"question": SUBSIDY}, headers=auth).json()
     r = c.post(
@@ -358,7 +360,7 @@ def test_feedback_is_stored_redacted_and_without_the_question(corpus_service, tm
         headers=auth,
     )
     assert r.status_code == 201 and r.json()["id"].startswith("fb_")
-    with sqlite3.connect(tmp_path / FEEDBACK_FILE) as db:
+    with sqlite3.connect(svc.settings.data_dir / FEEDBACK_FILE) as db:
         rows = db.execute("SELECT * FROM feedback").fetchall()
         columns = [d[0] for d in db.execute("SELECT * FROM feedback").description]
     assert columns == ["id", "answer_id", "rating", "comment", "created_at", "key_id"]
@@ -366,7 +368,7 @@ def test_feedback_is_stored_redacted_and_without_the_question(corpus_service, tm
     assert row[1] == answer["id"] and row[2] == "down"
     assert row[3] == "不对，请回电[电话]"
     assert row[5].startswith("k_") and "k1" not in row[5]
-    dump = (tmp_path / FEEDBACK_FILE).read_bytes()
+    dump = (svc.settings.data_dir / FEEDBACK_FILE).read_bytes()
     assert SUBSIDY.encode() not in dump and b"13812345678" not in dump
 
 
