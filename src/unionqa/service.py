@@ -66,7 +66,7 @@ class QAService:
         with self._lock:
             if self._embeddings is None:
                 self._embeddings = make_embeddings(
-                    self.settings.embedding, self.role, self.settings.threads
+                    self.settings.embedding_spec, self.role, self.settings.threads
                 )
             return self._embeddings
 
@@ -109,7 +109,7 @@ class QAService:
     def _ensure_compatible(self) -> None:
         gen = self.index.generation()
         if gen != self._checked_generation:
-            self.index.check_compatible(self.settings.embedding)
+            self.index.check_compatible(self.settings.embedding_spec)
             self._checked_generation = gen
 
     # --- documents --------------------------------------------------------------------
@@ -127,7 +127,7 @@ class QAService:
         report = ingest_paths(
             self.index,
             self.embeddings,
-            self.settings.embedding,
+            self.settings.embedding_spec,
             targets,
             prune=prune,
             rebuild=rebuild,
@@ -164,7 +164,7 @@ class QAService:
                 return next((d for d in same if d.doc_id == upload.doc.doc_id), same[0]), False
         if max_chunks is not None and len(upload.chunks) > max_chunks:
             raise UploadTooLargeError(len(upload.chunks), max_chunks)
-        ingest_upload(self.index, self.embeddings, self.settings.embedding, upload, gate)
+        ingest_upload(self.index, self.embeddings, self.settings.embedding_spec, upload, gate)
         self.keywords.refresh()
         return next(d for d in self.index.documents() if d.doc_id == upload.doc.doc_id), True
 

@@ -306,7 +306,7 @@ def _report(
         "ingest": [str(p) for p in ingest],
         "as_of": as_of.isoformat() if as_of else None,
         "config": {
-            "embedding": settings.embedding,
+            "embedding": settings.embedding_spec,
             "retrieval": settings.retrieval.model_dump(),
             "llm_model": settings.llm.model if settings.llm.base_url else None,
             "retrieve_k": RETRIEVE_K,
