@@ -74,7 +74,7 @@ total, total_chars = len(texts), sum(map(len, texts))
 step = max(1, total // sample) if sample else 1
 picked = texts[::step]
 s = Settings(_env_file=None)
-emb = make_embeddings(s.embedding, role="ingest", threads=s.threads)
+emb = make_embeddings(s.embedding_spec, role="ingest", threads=s.threads)
 emb.encode(picked[:8], query=False)  # load the model and warm up, untimed
 t, c = time.perf_counter(), time.process_time()
 emb.encode(picked, query=False)
@@ -85,7 +85,7 @@ print(json.dumps({
     "sample_mean_chars": round(sum(map(len, picked)) / len(picked), 1),
     "mean_chars": round(total_chars / total, 1),
     "encode_wall_s": round(wall * scale, 2), "encode_cpu_s": round(cpu * scale, 2),
-    "backend": s.embedding,
+    "backend": s.embedding_spec,
 }))
 """
 

@@ -158,7 +158,7 @@ def bench(size: str, args: argparse.Namespace) -> dict:
     info = svc.index.info()
     return {
         "size": size,
-        "embedding": settings.embedding,
+        "embedding": settings.embedding_spec,
         "store": "server" if settings.chroma_url else "embedded",
         "chunks": info["chunks"],
         "documents": info["documents"],

@@ -144,7 +144,12 @@ def command() -> str:
     rel = script.relative_to(ROOT) if ROOT in script.parents else script
     env = [
         f"{k}={shlex.quote(os.environ[k])}"
-        for k in ("UNIONQA_EMBEDDING", "UNIONQA_THREADS", "UNIONQA_CHROMA_URL")
+        for k in (
+            "UNIONQA_EMBEDDING",
+            "UNIONQA_EMBEDDING_MODEL",
+            "UNIONQA_THREADS",
+            "UNIONQA_CHROMA_URL",
+        )
         if os.environ.get(k)
     ]
     return " ".join([*env, py, str(rel), *map(shlex.quote, sys.argv[1:])])

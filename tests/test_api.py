@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sqlite3
@@ -14,11 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from fixtures import CORPUS, make_settings
 from test_api_helpers import api_settings, client_for, sse_json
+from test_ops_helpers import service_copy
 
 from unionqa.api.app import create_app
 from unionqa.api.schemas import validation_message
 from unionqa.errors import UsageError
 from unionqa.feedback import FEEDBACK_FILE, FeedbackStore
+from unionqa.index.lock import writer_lock
 from unionqa.service import QAService
 
 SUBSIDY = "公司招应届生能领什么补助？"
@@ -272,15 +273,13 @@ def test_unreachable_chroma_server_is_503_backend_unavailable(corpus_service, tm
 
 def test_upload_while_another_writer_holds_the_lock_is_409(corpus_service, tmp_path):
     svc = _service_like(corpus_service, tmp_path / "idx")
-    svc.index.data_dir.mkdir(parents=True)
-    lock = {"pid": os.getpid(), "host": socket.gethostname(), "since": 0}
-    (svc.index.data_dir / "ingest.lock").write_text(json.dumps(lock))
     c = client_for(svc, tmp_path, admin_keys="admin-secret")
-    r = c.post(
-        "/v1/documents",
-        files={"file": ("通知.md", "# 通知\n\n高温津贴每月三百元。".encode(), "text/markdown")},
-        headers={"Authorization": "Bearer admin-secret"},
-    )
+    with writer_lock(svc.index.data_dir):  # another writer: the lock is not reentrant
+        r = c.post(
+            "/v1/documents",
+            files={"file": ("通知.md", "# 通知\n\n高温津贴每月三百元。".encode(), "text/markdown")},
+            headers={"Authorization": "Bearer admin-secret"},
+        )
     assert r.status_code == 409
     assert r.json()["error"] == "index_locked"
     assert "正在写入索引" in r.json()["message"]
@@ -351,7 +350,8 @@ def test_upload_over_the_upload_limit_is_413(corpus_service, tmp_path):
 
 
 def test_feedback_is_stored_redacted_and_without_the_question(corpus_service, tmp_path):
-    c = client_for(corpus_service, tmp_path, api_keys="k1")
+    svc = service_copy(corpus_service, tmp_path / "data")  # the store is in the service's dir
+    c = client_for(svc, tmp_path, api_keys="k1")
     auth = {"Authorization": "Bearer k1"}
     answer = c.post("/v1/ask", json={"question": SUBSIDY}, headers=auth).json()
     r = c.post(
@@ -360,7 +360,7 @@ def test_feedback_is_stored_redacted_and_without_the_question(corpus_service, tm
         headers=auth,
     )
     assert r.status_code == 201 and r.json()["id"].startswith("fb_")
-    with sqlite3.connect(tmp_path / FEEDBACK_FILE) as db:
+    with sqlite3.connect(svc.settings.data_dir / FEEDBACK_FILE) as db:
         rows = db.execute("SELECT * FROM feedback").fetchall()
         columns = [d[0] for d in db.execute("SELECT * FROM feedback").description]
     assert columns == ["id", "answer_id", "rating", "comment", "created_at", "key_id"]
@@ -368,7 +368,7 @@ def test_feedback_is_stored_redacted_and_without_the_question(corpus_service, tm
     assert row[1] == answer["id"] and row[2] == "down"
     assert row[3] == "不对，请回电[电话]"
     assert row[5].startswith("k_") and "k1" not in row[5]
-    dump = (tmp_path / FEEDBACK_FILE).read_bytes()
+    dump = (svc.settings.data_dir / FEEDBACK_FILE).read_bytes()
     assert SUBSIDY.encode() not in dump and b"13812345678" not in dump
 
 

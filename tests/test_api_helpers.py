@@ -30,8 +30,8 @@ def api_settings(
     admin_keys: str | None = None,
     **api: Any,
 ) -> Settings:
-    """The service's settings with the API part changed and the feedback store under ``data_dir``
-    (the index stays where the service has it)."""
+    """The service's settings with the API part changed and ``data_dir`` set (the index and the
+    feedback store stay where the service has them)."""
     return service.settings.model_copy(
         update={
             "data_dir": data_dir,

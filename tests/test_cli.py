@@ -125,6 +125,20 @@ def test_ingest_of_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+def test_an_unknown_embedding_backend_is_a_usage_error_naming_the_choices(tmp_path: Path) -> None:
+    env = {"UNIONQA_DATA_DIR": str(tmp_path / "data"), "UNIONQA_EMBEDDING": "bert:base"}
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["ingest", str(tmp_path)], env=env)
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    line = one_line_error(result)
+    assert "UNIONQA_EMBEDDING" in line
+    assert "'e5-small', 'use', 'sentence-transformers' or 'hashing'" in line
+    assert not (tmp_path / "data").exists()  # refused before any work
+
+
 def test_data_dir_option_wins_over_the_environment(tmp_path: Path) -> None:
     corpus = write_docs(tmp_path / "docs", {"leave.md": DOCS["leave.md"]})
     result = run(tmp_path / "env-dir", "ingest", str(corpus), "--data-dir", str(tmp_path / "opt"))

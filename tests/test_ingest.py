@@ -235,11 +235,23 @@ def test_lock_held_by_another_live_process_is_respected(tmp_path: Path, e5) -> N
     corpus = write_docs(tmp_path / "docs")
     data = tmp_path / "data"
     data.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from unionqa.index.lock import writer_lock\n"
+            "with writer_lock(Path(sys.argv[1])):\n"
+            "    print('locked', flush=True)\n"
+            "    time.sleep(60)\n",
+            str(data),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        (data / "ingest.lock").write_text(
-            json.dumps({"pid": holder.pid, "host": socket.gethostname(), "since": 0})
-        )
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         with pytest.raises(IndexLockedError, match=str(holder.pid)):
             service(data, e5).ingest([corpus])
         assert (data / "ingest.lock").exists()

@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from fixtures import CORPUS, ROOT, make_settings
 from test_loaders import HTML, minimal_pdf
 from test_reliability_helpers import (
@@ -38,6 +39,7 @@ from test_reliability_helpers import (
 )
 
 from unionqa.errors import IndexLockedError
+from unionqa.index.lock import LOCK_FILE
 from unionqa.ingest.chunking import chunk_document
 from unionqa.ingest.limits import MAX_DOCX_UNCOMPRESSED
 from unionqa.ingest.loaders import load_bytes
@@ -204,11 +206,12 @@ def test_unreadable_lock_of_a_writer_killed_before_writing_its_pid_is_cleared(
     data = tmp_path / "data"
     data.mkdir()
     lock = data / "ingest.lock"
-    lock.write_bytes(b"")  # os.open(O_EXCL) done, killed before json.dump
-    with pytest.raises(IndexLockedError):  # fresh: a writer may be writing its PID right now
+    lock.write_bytes(b"")  # the lock taken, the PID not written yet
+    writer = FileLock(data / LOCK_FILE, timeout=0)
+    with writer, pytest.raises(IndexLockedError):  # a writer may be writing its PID right now
         hashing_service(data).ingest([_corpus(tmp_path)])
-    old = time.time() - 60
-    os.utime(lock, (old, old))
+    # the writer killed before writing its PID: the kernel released its lock, the file stays
+    assert lock.read_bytes() == b""
     assert hashing_service(data).ingest([tmp_path / "docs"]).added == 1
     assert not lock.exists()
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fixtures import ROOT, llm_stub, make_settings
-from test_api_helpers import api_settings, client_for, free_port
+from test_api_helpers import client_for, free_port
 from test_ops_helpers import SECRET, Receiver, answer, hook_settings, settings_only, wait_for
 from test_privacy import make_card, make_id
 from test_reliability_helpers import UNIONQA, cli_env, files_containing
@@ -316,14 +316,13 @@ def test_feedback_older_than_the_retention_period_is_purged_on_open_and_on_inser
     reopened = FeedbackStore(tmp_path / FEEDBACK_FILE, retention_days=30)
     assert {r.answer_id for r in reopened.all()} == {"ans_edge"}
     reopened.add("ans_new", "down", now=now)
-    # the API opens the store at startup (purging with the configured retention)
-    svc = QAService(make_settings(tmp_path / "index"))
-    settings = api_settings(svc, tmp_path, feedback_retention_days=10)
+    # the API opens the service's store at startup (purging with the configured retention)
+    svc = QAService(make_settings(tmp_path, api={"feedback_retention_days": 10}))
     from fastapi.testclient import TestClient
 
     from unionqa.api.app import create_app
 
-    with TestClient(create_app(svc, settings=settings, mount_ui=False)):
+    with TestClient(create_app(svc, mount_ui=False)):
         pass
     assert {r.answer_id for r in FeedbackStore(tmp_path / FEEDBACK_FILE, 10).all()} == {"ans_new"}
 

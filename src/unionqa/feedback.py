@@ -5,10 +5,10 @@ data redacted (``unionqa.privacy.redact``), the time, and the id of the API key 
 (a short hash, never the key). Never the question or the answer text. Rows older than the
 retention period are purged when a store opens and on every insert.
 
-Used by the API (``POST /v1/feedback``) and the UI::
+Opened by ``QAService.feedback`` (one store per service, in its data dir), which the API
+(``POST /v1/feedback``), the UI, ``unionqa feedback export`` and the stats use::
 
-    store = FeedbackStore(settings.data_dir / FEEDBACK_FILE, settings.api.feedback_retention_days)
-    store.add("ans_3f2a…", "down", comment="引用的条款不对")
+    service.feedback.add("ans_3f2a…", "down", comment="引用的条款不对")
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
@@ -28,7 +27,7 @@ from .search.keyword import KeywordCache
 from .search.refs import References
 from .search.retriever import Retriever
 from .search.situation_search import SituationSearch
-from .settings import Settings
+from .settings import Settings, get_settings
 from .stats import STATS_FILE, OutcomeCounters, report
 from .types import Answer, Calculation, Document, DocumentInfo, IngestReport, SearchResult
 
@@ -53,11 +52,11 @@ class QAService:
         self._checked_generation: str | None = None
         self._lock = threading.Lock()
         self._handoff: Handoff | None = None
+        self._feedback: FeedbackStore | None = None
+        self._feedback_lock = threading.Lock()  # not _lock: that one is held while a model loads
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, role: str = "serve") -> QAService:
-        from .settings import get_settings
-
         return cls(settings or get_settings(), role=role)
 
     # --- parts, built on first use ----------------------------------------------------
@@ -67,7 +66,7 @@ class QAService:
         with self._lock:
             if self._embeddings is None:
                 self._embeddings = make_embeddings(
-                    self.settings.embedding, self.role, self.settings.threads
+                    self.settings.embedding_spec, self.role, self.settings.threads
                 )
             return self._embeddings
 
@@ -110,7 +109,7 @@ class QAService:
     def _ensure_compatible(self) -> None:
         gen = self.index.generation()
         if gen != self._checked_generation:
-            self.index.check_compatible(self.settings.embedding)
+            self.index.check_compatible(self.settings.embedding_spec)
             self._checked_generation = gen
 
     # --- documents --------------------------------------------------------------------
@@ -128,7 +127,7 @@ class QAService:
         report = ingest_paths(
             self.index,
             self.embeddings,
-            self.settings.embedding,
+            self.settings.embedding_spec,
             targets,
             prune=prune,
             rebuild=rebuild,
@@ -165,7 +164,7 @@ class QAService:
                 return next((d for d in same if d.doc_id == upload.doc.doc_id), same[0]), False
         if max_chunks is not None and len(upload.chunks) > max_chunks:
             raise UploadTooLargeError(len(upload.chunks), max_chunks)
-        ingest_upload(self.index, self.embeddings, self.settings.embedding, upload, gate)
+        ingest_upload(self.index, self.embeddings, self.settings.embedding_spec, upload, gate)
         self.keywords.refresh()
         return next(d for d in self.index.documents() if d.doc_id == upload.doc.doc_id), True
 
@@ -317,7 +316,18 @@ class QAService:
             self.situation_search.warm_up()
         return info
 
-    # --- what happened to answers: counters, the hotline's webhook --------------------------
+    # --- what happened to answers: counters, ratings, the hotline's webhook -----------------
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        """The ratings of answers (one store per service), opened and purged on first use."""
+        with self._feedback_lock:
+            if self._feedback is None:
+                self._feedback = FeedbackStore(
+                    self.settings.data_dir / FEEDBACK_FILE,
+                    self.settings.api.feedback_retention_days,
+                )
+            return self._feedback
 
     @cached_property
     def outcomes(self) -> OutcomeCounters:
@@ -368,16 +378,11 @@ class QAService:
         if self._handoff is not None:
             self._handoff.delivery.stop(timeout)
 
-    def stats(self, days: int = 7, feedback: FeedbackStore | None = None) -> dict[str, Any]:
-        """The outcome report of the last ``days`` days (ratings from ``feedback``, by default
-        the store in this service's data dir)."""
+    def stats(self, days: int = 7) -> dict[str, Any]:
+        """The outcome report of the last ``days`` days, with the ratings of ``self.feedback``."""
         if days < 1:
             raise UsageError("days 至少为 1。")
-        if feedback is None:
-            feedback = FeedbackStore(
-                self.settings.data_dir / FEEDBACK_FILE, self.settings.api.feedback_retention_days
-            )
-        return report(self.outcomes, feedback, days)
+        return report(self.outcomes, self.feedback, days)
 
     def ready(self) -> dict[str, Any]:
         """For /readyz: model loaded, index opened and non-empty."""
@@ -389,12 +394,6 @@ class QAService:
             "chunks": info["chunks"],
             "embedding": info.get("embedding"),
         }
-
-
-def temporary_settings(settings: Settings, **updates: Any) -> Settings:
-    """A copy of settings pointing at a fresh temporary data dir (for ``eval --ingest``)."""
-    tmp = Path(tempfile.mkdtemp(prefix="unionqa-"))
-    return settings.model_copy(update={"data_dir": tmp, **updates})
 
 
 __all__ = ["QAService", "make_doc_id"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -151,8 +151,10 @@ class Settings(BaseSettings):
     # Seconds to wait for a Chroma server's answer (its client waits forever on a frozen one)
     chroma_timeout_s: int = Field(default=30, ge=1)
     collection: str = "unionqa"
-    # "backend[:model]": e5-small (default), use, sentence-transformers:<path or name>, hashing
-    embedding: str = "e5-small"
+    # the embedding backend (index/embeddings.py) and the model of sentence-transformers (a local
+    # path or a name); UNIONQA_EMBEDDING=sentence-transformers:<model> sets both
+    embedding: Literal["e5-small", "use", "sentence-transformers", "hashing"] = "e5-small"
+    embedding_model: str | None = None
     # Threads for the embedding model. Serving: 1 per worker (no oversubscription under
     # concurrent requests); ingest: all cores. None = choose by role (see embeddings.py).
     threads: int | None = None
@@ -169,6 +171,39 @@ class Settings(BaseSettings):
     admin_keys: SecretStr | None = None  # the keys allowed to change documents
     hotline: str = "12351"
     log_level: str = "INFO"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_embedding(cls, data: Any) -> Any:
+        """``embedding="backend:model"``, the one string it was before ``embedding_model``."""
+        if isinstance(data, dict) and isinstance(data.get("embedding"), str):
+            backend, colon, model = data["embedding"].partition(":")
+            if colon:
+                if data.get("embedding_model") not in (None, model):
+                    raise ValueError(
+                        f"UNIONQA_EMBEDDING 的模型 {model} 与 UNIONQA_EMBEDDING_MODEL 不同，请只设一处"
+                    )
+                data = {**data, "embedding": backend, "embedding_model": model}
+        return data
+
+    @model_validator(mode="after")
+    def _check_embedding_model(self) -> Settings:
+        if self.embedding == "sentence-transformers" and not self.embedding_model:
+            raise ValueError(
+                "sentence-transformers 需要指定模型：UNIONQA_EMBEDDING_MODEL=<路径或名称>"
+            )
+        if self.embedding != "sentence-transformers" and self.embedding_model:
+            raise ValueError(
+                f"{self.embedding} 不需要指定模型（UNIONQA_EMBEDDING_MODEL 只用于 sentence-transformers）"
+            )
+        return self
+
+    @property
+    def embedding_spec(self) -> str:
+        """``backend[:model]``: what an index records as its embedding and is checked against."""
+        return (
+            f"{self.embedding}:{self.embedding_model}" if self.embedding_model else self.embedding
+        )
 
     def key_list(self, admin: bool = False) -> list[str]:
         raw = self.admin_keys if admin else self.api_keys

@@ -9,7 +9,7 @@ Ratings are counted from the feedback store (one per answer and rating). Days ol
 
     counters = OutcomeCounters(settings.data_dir / STATS_FILE)
     counters.add(answer, channel="api", lang="zh")
-    report(counters, feedback_store, days=7)      # the JSON of GET /v1/stats and `unionqa stats`
+    report(counters, service.feedback, days=7)    # the JSON of GET /v1/stats and `unionqa stats`
 """
 
 from __future__ import annotations

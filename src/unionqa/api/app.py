@@ -280,8 +280,8 @@ def create_app(
     settings: Settings | None = None,
     mount_ui: bool | None = None,
 ) -> FastAPI:
-    """The API app. Tests pass their own ``service`` (and ``settings`` for the API limits, keys and
-    the feedback store's data dir; default: the service's) and ``mount_ui=False``. The chat UI
+    """The API app. Tests pass their own ``service`` (and ``settings`` for the API limits and
+    keys; default: the service's) and ``mount_ui=False``. The chat UI
     is mounted when ``mount_ui`` (default: ``settings.api.mount_ui``) is true."""
     if service is None:
         service = QAService.from_settings(settings)
@@ -295,7 +295,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        _ = state.feedback  # opens the store and purges old rows
+        _ = service.feedback  # opens the store and purges old rows
         service.start_delivery()  # the webhook's outbox: what a previous run left is sent
         await asyncio.to_thread(warm.join, settings.api.deadline_s)
         yield

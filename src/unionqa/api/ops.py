@@ -69,7 +69,7 @@ async def stats(
 ) -> dict[str, Any]:
     """按天统计：回答结果（answered/partial/none）、情形、资料未写明的数字类型、语言、渠道、
     评价；`unanswered` 是以 partial 或 none 结束最多的情形（补充资料的待办清单）。不含问题原文。"""
-    report: dict[str, Any] = await work(service.stats, days, state.feedback)
+    report: dict[str, Any] = await work(service.stats, days)
     return report
 
 
@@ -86,7 +86,7 @@ async def list_feedback(
 ) -> FeedbackList:
     """按时间先后返回评价：回答编号、评价、留言（已抹去个人信息）、时间、密钥编号。"""
     page = await work(
-        state.feedback.query,
+        state.service.feedback.query,
         since=since,
         until=until,
         rating=rating,

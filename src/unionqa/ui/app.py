@@ -16,7 +16,6 @@ import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from functools import cache
 from typing import Any
 
 import gradio as gr
@@ -24,7 +23,7 @@ from fastapi.responses import JSONResponse
 
 from ..api.routes import ApiState
 from ..errors import IndexNotReadyError, UnionQAError, UsageError
-from ..feedback import FEEDBACK_FILE, MAX_COMMENT_CHARS, FeedbackStore
+from ..feedback import MAX_COMMENT_CHARS, FeedbackStore
 from ..service import QAService
 from . import admin, calculator, render
 from .chat import _limited_respond, _turn_messages
@@ -53,15 +52,6 @@ def _page_options() -> dict[str, Any]:
         "footer_links": [],
         "run_history": False,
     }
-
-
-# --- feedback ---------------------------------------------------------------------------
-
-
-def feedback_store(service: QAService) -> FeedbackStore:
-    """The store the API's POST /v1/feedback writes too (SQLite in the data dir)."""
-    settings = service.settings
-    return FeedbackStore(settings.data_dir / FEEDBACK_FILE, settings.api.feedback_retention_days)
 
 
 # --- rendering of whole turns -----------------------------------------------------------
@@ -155,7 +145,6 @@ def build_ui(service: QAService, limits: ApiState | None = None) -> gr.Blocks:
     """The page; ``limits``: the API's keys, quota, pool and deadline (its own when alone)."""
     limits = limits or ApiState.build(service, service.settings)
     lang0 = "zh"
-    store = cache(lambda: feedback_store(service))
     with gr.Blocks(title="职工政策问答 · unionqa", analytics_enabled=False) as demo:
         lang = gr.State(lang0)
         turns = gr.State([])
@@ -261,11 +250,11 @@ def build_ui(service: QAService, limits: ApiState | None = None) -> gr.Blocks:
         )
 
         def rate(turn_list: list[Any], lang_code: str, data: gr.LikeData) -> tuple[Any, ...]:
-            return _rate(store, turn_list, lang_code, data)
+            return _rate(lambda: service.feedback, turn_list, lang_code, data)
 
         chatbot.like(rate, [turns, lang], [pending, feedback_box])
         comment_send.click(
-            lambda p, c, lang_code: _comment(store, p, c, lang_code),
+            lambda p, c, lang_code: _comment(lambda: service.feedback, p, c, lang_code),
             [pending, comment, lang],
             [pending, comment, feedback_box],
         )
