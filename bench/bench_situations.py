@@ -30,7 +30,8 @@ LOAD = r"""
 import sys, time
 t = time.perf_counter()
 from unionqa.index.embeddings import HashingEmbeddings
-from unionqa.search.issue_map import IssueMap, Matcher
+from unionqa.search.issue_map import IssueMap
+from unionqa.search.situation_search import Matcher
 m = IssueMap.load()
 t_map = time.perf_counter()
 emb = HashingEmbeddings()
@@ -45,7 +46,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
     from unionqa.index.embeddings import E5SmallEmbeddings
-    from unionqa.search.issue_map import IssueMap, Matcher
+    from unionqa.search.issue_map import IssueMap
+    from unionqa.search.situation_search import Matcher
     from unionqa.settings import SituationSettings
 
     issue_map = IssueMap.load()

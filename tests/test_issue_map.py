@@ -9,14 +9,14 @@ import pytest
 from fixtures import ROOT, SHARED
 
 from unionqa.index.embeddings import HashingEmbeddings
-from unionqa.search import issue_map as issue_map_module
+from unionqa.search import situation_search as situation_search_module
 from unionqa.search.issue_map import (
     MIN_EXEMPLARS,
     PACKAGE_DIR,
     IssueMap,
     MapError,
-    Matcher,
 )
+from unionqa.search.situation_search import Matcher
 from unionqa.settings import SituationSettings
 from unionqa.text.articles import law_title_matches
 
@@ -137,12 +137,33 @@ def test_exemplar_vectors_are_cached_and_rebuilt_when_the_map_changes(tmp_path):
     m = IssueMap.load(tmp_path / "map", package=False)
     Matcher(m, _Counting(), tmp_path).warm_up()
     assert _Counting.calls == 1 and len(list(tmp_path.glob("situations-*.npy"))) == 1
-    issue_map_module._MEMO.clear()  # a new process: only the file under the data dir is left
+    situation_search_module._MEMO.clear()  # a new process: only the file under the data dir is left
     Matcher(m, _Counting(), tmp_path).warm_up()
     assert _Counting.calls == 1  # read from the cache
     (tmp_path / "map" / "a.yaml").write_text(GOOD.replace("How about eight", "八"), "utf-8")
     Matcher(IssueMap.load(tmp_path / "map", package=False), _Counting(), tmp_path).warm_up()
     assert _Counting.calls == 2 and len(list(tmp_path.glob("situations-*.npy"))) == 1
+
+
+def test_exemplar_tokens_are_cached_so_a_new_process_does_not_cut_them_again(tmp_path, monkeypatch):
+    (tmp_path / "map").mkdir()
+    (tmp_path / "map" / "a.yaml").write_text(GOOD, encoding="utf-8")
+    m = IssueMap.load(tmp_path / "map", package=False)
+    situation_search_module._BM25.clear()  # this map was tokenized by an earlier test
+    Matcher(m, HashingEmbeddings(), tmp_path).warm_up()
+    assert len(list(tmp_path.glob("situations-tokens-*.json"))) == 1
+    cut = []
+    monkeypatch.setattr(situation_search_module, "tokenize", lambda t: cut.append(t) or ["欠薪"])
+    situation_search_module._BM25.clear()  # a new process
+    matcher = Matcher(m, HashingEmbeddings(), tmp_path)
+    matcher.warm_up()
+    assert cut == [] and matcher._bm25 is not None
+    # a changed trigger is new text: cut again, and the old file replaced
+    changed = GOOD.replace("offices:", "triggers: [欠薪]\n  offices:")
+    (tmp_path / "map" / "a.yaml").write_text(changed, encoding="utf-8")
+    situation_search_module._BM25.clear()
+    Matcher(IssueMap.load(tmp_path / "map", package=False), HashingEmbeddings(), tmp_path).warm_up()
+    assert cut and len(list(tmp_path.glob("situations-tokens-*.json"))) == 1
 
 
 def test_an_exclusion_term_rules_a_situation_out(tmp_path):

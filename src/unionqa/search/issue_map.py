@@ -8,9 +8,9 @@ articles as references (``{law: 劳动合同法, article: 第三十条}`` or, fo
 needs and the calculator that applies. A hotline adds or overrides situations with YAML files in
 ``<data_dir>/situations/``.
 
-Matching is nearest exemplars by the embedding model (the exemplars are embedded once and the
-matrix cached under the data dir, keyed by the map's and the model's fingerprint), plus a small
-bonus for a trigger term and a veto for an exclusion term. References are resolved against the
+Matching (``situation_search.py``) is nearest exemplars by the embedding model (the exemplars
+are embedded once and the matrix cached under the data dir, keyed by the map's and the model's
+fingerprint), plus a small bonus for a trigger term and a veto for an exclusion term. References are resolved against the
 keyword index at run time, so a situation whose documents are not indexed contributes nothing.
 """
 
@@ -18,22 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
-import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import yaml
 
 from ..errors import UsageError
-from ..settings import SituationSettings
-from ..text.tokens import tokenize
-
-logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).with_name("situations")
 MIN_EXEMPLARS = 8
@@ -273,117 +265,4 @@ class IssueMap:
         return hashlib.blake2b(text, digest_size=12).hexdigest()
 
 
-# exemplar matrices by (model, map fingerprint): every service of a process shares one
-_MEMO: dict[tuple[str, str], np.ndarray] = {}
-_BM25: dict[str, Any] = {}
 _LOADED: dict[tuple[str, ...], IssueMap] = {}
-
-
-class Matcher:
-    """Question → ranked situations. The exemplar matrix is built once per process (loaded
-    from the cache under the data dir when the map and the model are unchanged)."""
-
-    def __init__(self, issue_map: IssueMap, embeddings: Any, cache_dir: Path | None) -> None:
-        self.map = issue_map
-        self.embeddings = embeddings
-        self.cache_dir = cache_dir
-        self._matrix: np.ndarray | None = None
-        self._owner: np.ndarray | None = None
-        self._bm25: Any = None
-        self._lock = threading.Lock()
-
-    def _model_name(self) -> str:
-        return str(getattr(self.embeddings, "name", type(self.embeddings).__name__))
-
-    def _cache_path(self) -> Path | None:
-        if self.cache_dir is None:
-            return None
-        return self.cache_dir / f"situations-{self._model_name()}-{self.map.fingerprint()}.npy"
-
-    def warm_up(self) -> None:
-        with self._lock:
-            if self._matrix is not None:
-                return
-            texts: list[str] = []
-            owner: list[int] = []
-            for i, s in enumerate(self.map.situations):
-                texts.extend(s.exemplars)
-                owner.extend([i] * len(s.exemplars))
-            self._owner = np.asarray(owner, dtype=np.int32)
-            fingerprint = self.map.fingerprint()
-            if fingerprint not in _BM25:  # jieba over every exemplar: once per process
-                _BM25[fingerprint] = _situation_bm25(self.map.situations)
-            self._bm25 = _BM25[fingerprint]
-            key = (self._model_name(), self.map.fingerprint())
-            if key in _MEMO:
-                self._matrix = _MEMO[key]
-                return
-            path = self._cache_path()
-            if path is not None and path.exists():
-                m = np.load(path)
-                if m.shape[0] == len(texts):
-                    self._matrix = _MEMO[key] = m
-                    return
-            logger.info("embedding %d situation exemplars", len(texts))
-            m = np.asarray(self.embeddings.encode(texts, query=True), dtype=np.float32)
-            _MEMO[key] = m
-            if path is not None and path.parent.is_dir():
-                for old in path.parent.glob("situations-*.npy"):
-                    old.unlink(missing_ok=True)
-                tmp = path.with_name(path.stem + ".tmp.npy")
-                np.save(tmp, m)
-                tmp.replace(path)
-            self._matrix = m
-
-    def match(
-        self, text: str, vector: Sequence[float], lang: str, cfg: SituationSettings
-    ) -> list[Match]:
-        """The situations ``text`` (with its vector) describes, best first; [] for none."""
-        if not self.map.situations:
-            return []
-        self.warm_up()
-        assert self._matrix is not None and self._owner is not None
-        sims = self._matrix @ np.asarray(vector, dtype=np.float32)
-        if float(sims.max()) < cfg.min_similarity:
-            return []
-        # English questions have few exemplars of their language: their nearest one decides
-        k = 1 if lang == "en" else cfg.top_exemplars
-        dense = np.array(
-            [np.sort(sims[self._owner == i])[-k:].mean() for i in range(len(self.map.situations))]
-        )
-        lexical = _bm25_scores(self._bm25, text, len(dense))
-        if lexical.max() > 0:
-            dense = dense + cfg.lexical_weight * lexical / lexical.max()
-        folded = text.lower()
-        scored: list[Match] = []
-        for i, s in enumerate(self.map.situations):
-            if any(x.lower() in folded for x in s.excludes):
-                continue
-            trig = any(t.lower() in folded for t in s.triggers)
-            scored.append(
-                Match(s, round(float(dense[i]) + (cfg.trigger_bonus if trig else 0.0), 4), trig)
-            )
-        scored.sort(key=lambda m: -m.score)
-        if not scored:
-            return []
-        top = scored[0].score
-        return [m for m in scored if m.score >= top - cfg.second_margin][: cfg.max_matches]
-
-
-def _situation_bm25(situations: Sequence[Situation]) -> Any:
-    from .keyword import import_bm25s
-
-    bm25s = import_bm25s()
-
-    docs = [tokenize(" ".join([*s.exemplars, s.name, *s.triggers])) for s in situations]
-    model = bm25s.BM25()
-    model.index(docs, show_progress=False)
-    return model
-
-
-def _bm25_scores(model: Any, text: str, n: int) -> np.ndarray:
-    vocab = getattr(model, "vocab_dict", {})
-    tokens = [t for t in tokenize(text) if t in vocab]
-    if not tokens:
-        return np.zeros(n, dtype=np.float32)
-    return np.asarray(model.get_scores(tokens), dtype=np.float32)
