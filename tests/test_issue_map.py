@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 from fixtures import ROOT, SHARED
 
@@ -216,3 +217,19 @@ def test_off_topic_questions_match_no_situation(e5_matcher, question):
 
 def test_package_data_dir_is_shipped():
     assert PACKAGE_DIR.is_dir() and len(list(PACKAGE_DIR.glob("*.yaml"))) >= 5
+
+
+@pytest.mark.parametrize(
+    ("sizes", "k"), [([8, 3, 12, 1, 9], 1), ([8, 3, 12, 1, 9], 3), ([2, 2], 5), ([10], 3)]
+)
+def test_a_situation_scores_the_mean_of_its_k_nearest_exemplars(sizes, k):
+    from unionqa.search.situation_search import _top_mean
+
+    rng = np.random.default_rng(len(sizes) + k)
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    sims = rng.random(len(owner))
+    groups = np.full((len(sizes), max(sizes)), -1)
+    for i, row in enumerate(np.split(np.arange(len(owner)), np.cumsum(sizes)[:-1])):
+        groups[i, : len(row)] = row
+    want = [np.sort(sims[owner == i])[-k:].mean() for i in range(len(sizes))]
+    assert np.allclose(_top_mean(sims, groups, k), want)

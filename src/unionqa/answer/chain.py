@@ -173,9 +173,10 @@ class AnswerChain:
     def _retrieve(self, s: State) -> State:
         r = self.retriever.retrieve(s.query, k=self.settings.retrieval.k, lang=s.lang)
         s.hits, s.matches = r.hits, r.situations
+        gen = self.index.generation() if s.hits else ""  # read once per question
         for h in s.hits:
             if h.doc_id not in s.doc_texts:
-                s.doc_texts[h.doc_id] = self._doc_text(h.doc_id)
+                s.doc_texts[h.doc_id] = self._doc_text(h.doc_id, gen)
         # a chunk from another version of its document than the registry holds is never quoted
         s.hits = [h for h in s.hits if s.doc_texts[h.doc_id][h.start : h.end] == h.text]
         return s
@@ -384,8 +385,7 @@ class AnswerChain:
             pending_frame = ""
         s.supported = bool(citations)
 
-    def _doc_text(self, doc_id: str) -> str:
-        gen = self.index.generation()
+    def _doc_text(self, doc_id: str, gen: str) -> str:
         cached = self._docs.get(doc_id)
         if cached and cached[0] == gen:
             return cached[1]

@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..errors import (
     BackendUnavailableError,
     IndexMismatchError,
@@ -348,15 +350,14 @@ class Index:
             return {}
         chunks, _ = self._collections()
         include = ["documents", "metadatas"] + (["embeddings"] if vector is not None else [])
+        query = np.asarray(vector, dtype=np.float64) if vector is not None else None
         with self.backend():
             got = chunks.get(ids=ids, include=include)
         out = {}
         for n, i in enumerate(got["ids"]):
             row = {"chunk_id": i, "text": got["documents"][n], "metadata": got["metadatas"][n]}
-            if vector is not None:
-                row["similarity"] = float(
-                    sum(a * b for a, b in zip(got["embeddings"][n], vector, strict=True))
-                )
+            if query is not None:
+                row["similarity"] = float(np.dot(np.asarray(got["embeddings"][n]), query))
             out[i] = row
         return out
 

@@ -83,6 +83,7 @@ class Matcher:
         self.cache_dir = cache_dir
         self._matrix: np.ndarray | None = None
         self._owner: np.ndarray | None = None
+        self._groups: np.ndarray = np.zeros((0, 1), dtype=np.int64)
         self._bm25: Any = None
         self._lock = threading.Lock()
 
@@ -104,6 +105,11 @@ class Matcher:
                 texts.extend(s.exemplars)
                 owner.extend([i] * len(s.exemplars))
             self._owner = np.asarray(owner, dtype=np.int32)
+            # row i: the exemplar rows of situation i, padded with -1 (for a top-k per row)
+            sizes = [len(s.exemplars) for s in self.map.situations]
+            self._groups = np.full((len(sizes), max(sizes, default=1)), -1, dtype=np.int64)
+            for i, row in enumerate(np.split(np.arange(len(owner)), np.cumsum(sizes)[:-1])):
+                self._groups[i, : len(row)] = row
             fingerprint = self.map.fingerprint()
             if fingerprint not in _BM25:  # once per process, from the data dir's tokens
                 _BM25[fingerprint] = _situation_bm25(self.map.situations, self.cache_dir)
@@ -142,9 +148,7 @@ class Matcher:
             return []
         # English questions have few exemplars of their language: their nearest one decides
         k = 1 if lang == "en" else cfg.top_exemplars
-        dense = np.array(
-            [np.sort(sims[self._owner == i])[-k:].mean() for i in range(len(self.map.situations))]
-        )
+        dense = _top_mean(sims, self._groups, k)
         lexical = _bm25_scores(self._bm25, text, len(dense))
         if lexical.max() > 0:
             dense = dense + cfg.lexical_weight * lexical / lexical.max()
@@ -162,6 +166,15 @@ class Matcher:
             return []
         top = scored[0].score
         return [m for m in scored if m.score >= top - cfg.second_margin][: cfg.max_matches]
+
+
+def _top_mean(sims: np.ndarray, groups: np.ndarray, k: int) -> np.ndarray:
+    """Per row of ``groups`` (indices into ``sims``, -1 = none): the mean of its ``k`` largest."""
+    padded = np.where(groups >= 0, sims[np.maximum(groups, 0)], -np.inf)
+    k = min(k, padded.shape[1])
+    top = -np.partition(-padded, k - 1, axis=1)[:, :k]
+    valid = np.isfinite(top)
+    return np.where(valid, top, 0.0).sum(axis=1) / np.maximum(valid.sum(axis=1), 1)
 
 
 def _situation_bm25(situations: Sequence[Situation], cache_dir: Path | None) -> Any:
