@@ -274,7 +274,8 @@ def _names_shared(covered: set[str], terms: Terms) -> bool:
     names = [t for t in own if terms.nominal is None or t in terms.nominal]
     if not names:
         return True
-    topic = max(names, key=lambda t: terms.weights.get(t, 0.0))
+    # ties go to the longer, more specific term (人脸 before 钱), never to set order
+    topic = max(names, key=lambda t: (terms.weights.get(t, 0.0), len(t), t))
     return topic in covered
 
 

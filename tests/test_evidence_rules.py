@@ -1,0 +1,55 @@
+"""Rules of ``answer.evidence`` that choose what may be quoted, one table row each. Fast: no
+model, no index."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from unionqa.answer.evidence import Terms, _names_shared
+
+
+def terms(weights: dict[str, float], nominal: set[str]) -> Terms:
+    return Terms(
+        weights=weights,
+        alternatives={t: (t,) for t in weights},
+        nominal=frozenset(nominal),
+    )
+
+
+@pytest.mark.parametrize(
+    ("weights", "quote", "shared"),
+    [
+        # the heaviest naming term decides; a tie goes to the longer one (人脸, not 钱)
+        ({"人脸": 2.77, "钱": 2.77, "收集": 2.26}, "每招聘1人不超过1500元，钱从基金出", False),
+        ({"人脸": 2.77, "钱": 2.77, "收集": 2.26}, "收集人脸信息应当取得单独同意", True),
+        ({"高温": 3.0, "钱": 1.0}, "高温津贴每月300元", True),
+        ({"高温": 3.0, "钱": 1.0}, "扩岗补助1500元，钱从失业保险基金出", False),
+    ],
+)
+def test_a_quote_from_another_document_must_name_the_question_topic(weights, quote, shared):
+    t = terms(weights, set(weights))
+    assert _names_shared(t.covered(quote), t) is shared
+
+
+def test_the_topic_does_not_depend_on_the_hash_seed():
+    code = (
+        "from unionqa.answer.evidence import Terms, _names_shared\n"
+        "w = {'钱': 2.77, '人脸': 2.77, 'ai': 1.5}\n"
+        "t = Terms(w, {k: (k,) for k in w}, nominal=frozenset(w))\n"
+        "print(_names_shared({'钱'}, t))\n"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in range(6)
+    }
+    assert seen == {"False"}
