@@ -70,7 +70,7 @@ class SituationSearch:
 
 # exemplar matrices by (model, map fingerprint): every service of a process shares one
 _MEMO: dict[tuple[str, str], np.ndarray] = {}
-_BM25: dict[str, Any] = {}
+_BM25: dict[str, Any] = {}  # the exemplars' BM25 by their text and tokenizer
 
 
 class Matcher:
@@ -82,7 +82,6 @@ class Matcher:
         self.embeddings = embeddings
         self.cache_dir = cache_dir
         self._matrix: np.ndarray | None = None
-        self._owner: np.ndarray | None = None
         self._groups: np.ndarray = np.zeros((0, 1), dtype=np.int64)
         self._bm25: Any = None
         self._lock = threading.Lock()
@@ -90,35 +89,28 @@ class Matcher:
     def _model_name(self) -> str:
         return str(getattr(self.embeddings, "name", type(self.embeddings).__name__))
 
-    def _cache_path(self) -> Path | None:
+    def _cache_path(self, fingerprint: str) -> Path | None:
         if self.cache_dir is None:
             return None
-        return self.cache_dir / f"situations-{self._model_name()}-{self.map.fingerprint()}.npy"
+        return self.cache_dir / f"situations-{self._model_name()}-{fingerprint}.npy"
 
     def warm_up(self) -> None:
         with self._lock:
             if self._matrix is not None:
                 return
-            texts: list[str] = []
-            owner: list[int] = []
-            for i, s in enumerate(self.map.situations):
-                texts.extend(s.exemplars)
-                owner.extend([i] * len(s.exemplars))
-            self._owner = np.asarray(owner, dtype=np.int32)
+            texts = [e for s in self.map.situations for e in s.exemplars]
             # row i: the exemplar rows of situation i, padded with -1 (for a top-k per row)
             sizes = [len(s.exemplars) for s in self.map.situations]
             self._groups = np.full((len(sizes), max(sizes, default=1)), -1, dtype=np.int64)
-            for i, row in enumerate(np.split(np.arange(len(owner)), np.cumsum(sizes)[:-1])):
+            for i, row in enumerate(np.split(np.arange(len(texts)), np.cumsum(sizes)[:-1])):
                 self._groups[i, : len(row)] = row
+            self._bm25 = _situation_bm25(self.map.situations, self.cache_dir)
             fingerprint = self.map.fingerprint()
-            if fingerprint not in _BM25:  # once per process, from the data dir's tokens
-                _BM25[fingerprint] = _situation_bm25(self.map.situations, self.cache_dir)
-            self._bm25 = _BM25[fingerprint]
-            key = (self._model_name(), self.map.fingerprint())
+            key = (self._model_name(), fingerprint)
             if key in _MEMO:
                 self._matrix = _MEMO[key]
                 return
-            path = self._cache_path()
+            path = self._cache_path(fingerprint)
             if path is not None and path.exists():
                 m = np.load(path)
                 if m.shape[0] == len(texts):
@@ -142,7 +134,7 @@ class Matcher:
         if not self.map.situations:
             return []
         self.warm_up()
-        assert self._matrix is not None and self._owner is not None
+        assert self._matrix is not None
         sims = self._matrix @ np.asarray(vector, dtype=np.float32)
         if float(sims.max()) < cfg.min_similarity:
             return []
@@ -188,6 +180,8 @@ def _situation_bm25(situations: Sequence[Situation], cache_dir: Path | None) -> 
         json.dumps([_tokenizer_version(), texts], ensure_ascii=False).encode("utf-8"),
         digest_size=12,
     ).hexdigest()
+    if key in _BM25:  # once per process
+        return _BM25[key]
     path = cache_dir / f"situations-tokens-{key}.json" if cache_dir is not None else None
     docs: list[list[str]] | None = None
     if path is not None and path.exists():
@@ -201,7 +195,7 @@ def _situation_bm25(situations: Sequence[Situation], cache_dir: Path | None) -> 
             tmp = path.with_name(path.stem + ".tmp")
             tmp.write_text(json.dumps(docs, ensure_ascii=False), encoding="utf-8")
             tmp.replace(path)
-    model = import_bm25s().BM25()
+    model = _BM25[key] = import_bm25s().BM25()
     model.index(docs, show_progress=False)
     return model
 
