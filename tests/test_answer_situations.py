@@ -47,6 +47,52 @@ def test_an_off_topic_question_matches_no_situation_and_is_refused(laws_service)
     assert a.escalation is not None
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "房东到期不退押金，还扣了我五百块，怎么办",  # 押金 is the landlord's, not the employer's
+        "闯红灯被交警罚了两百，能不能申请复议",
+        "网上买的衣服质量太差，商家不给退货，去哪投诉",
+    ],
+)
+def test_an_off_topic_lookalike_of_a_labour_situation_matches_none(laws_service, question):
+    a = laws_service.ask(question)
+    assert a.situations == [] and a.coverage == "none" and a.refused
+
+
+@pytest.mark.parametrize(
+    "question, situation, law, article",
+    [
+        (
+            "厂子干不下去要关门了，我们这些人能拿到补偿吗",
+            "term.closure",
+            "劳动合同法",
+            "第四十四条",
+        ),
+        (
+            "我的身份证号码被前公司泄露给了贷款中介，找谁",
+            "privacy.leak",
+            "个人信息保护法",
+            "第十条",
+        ),
+        (
+            "单位一直不给交社保，我想以这个理由走人，还能要补偿吗",
+            "term.constructive",
+            "劳动合同法",
+            "第三十八条",
+        ),
+    ],
+)
+def test_situations_workers_bring_reach_their_governing_article(
+    laws_service, question, situation, law, article
+):
+    a = laws_service.ask(question)
+    assert a.coverage == "answered" and not a.refused
+    assert situation in [s.id for s in a.situations[:2]]
+    hits = laws_service.search(question, k=5).hits
+    assert any(h.title.endswith(law) and h.locator.startswith(article) for h in hits)
+
+
 def test_the_workers_own_numbers_are_computed_in_the_point(laws_service):
     a = laws_service.ask("我在厂里干了4年8个月被辞退了，月薪8000，能拿多少补偿？")
     assert a.coverage == "answered"

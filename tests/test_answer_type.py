@@ -29,6 +29,8 @@ from unionqa.text.answer_type import expected, states
         ("How many people can join the union committee?", "count"),
         ("投诉电话是多少?", "contact"),
         ("在哪个网站申请?", "contact"),
+        ("公积金贷款最高能贷多少万?", "money"),
+        ("平台每单抽成多少才合法?", "ratio"),
         ("加班费怎么算?", None),
         ("公司不签合同合法吗?", None),
         ("What should I do if I am fired?", None),
@@ -84,3 +86,21 @@ def test_a_sentence_without_the_figure(text: str, kind: str) -> None:
 )
 def test_a_question_that_mentions_a_contact_does_not_ask_for_one(question: str) -> None:
     assert expected(question) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("老板拖了俩月工钱", True),
+        ("迟到一次扣两百合法吗", True),
+        ("做小时工被辞了有补偿么", True),
+        ("My boss hasn't paid me", True),
+        ("房东不退押金怎么办", False),
+        ("电动车被交警扣了罚多少", False),
+        ("How do I renew my passport?", False),
+    ],
+)
+def test_a_question_names_the_world_of_work_or_not(text: str, about: bool) -> None:
+    from unionqa.text.questions import about_work
+
+    assert about_work(text) is about

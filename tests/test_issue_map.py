@@ -174,8 +174,20 @@ def test_an_exclusion_term_rules_a_situation_out(tmp_path):
     matcher = Matcher(IssueMap.load(tmp_path, package=False), emb, None)
     cfg = SituationSettings(min_similarity=-1.0)
     vector = emb.encode(["一"], query=True)[0]
-    assert [m.situation.id for m in matcher.match("一", vector, "zh", cfg)] == ["test.thing"]
-    assert matcher.match("一 工伤", vector, "zh", cfg) == []
+    assert [m.situation.id for m in matcher.match("一 工资", vector, "zh", cfg)] == ["test.thing"]
+    assert matcher.match("一 工资 工伤", vector, "zh", cfg) == []
+
+
+def test_a_question_naming_nothing_of_work_matches_no_situation(tmp_path):
+    (tmp_path / "a.yaml").write_text(GOOD, encoding="utf-8")
+    emb = HashingEmbeddings()
+    matcher = Matcher(IssueMap.load(tmp_path, package=False), emb, None)
+    cfg = SituationSettings(min_similarity=-1.0)  # any similarity would match
+    vector = emb.encode(["押金"], query=True)[0]
+    assert matcher.match("房东不退押金", vector, "zh", cfg) == []
+    assert [m.situation.id for m in matcher.match("老板不退押金", vector, "zh", cfg)] == [
+        "test.thing"
+    ]
 
 
 @pytest.fixture(scope="module")

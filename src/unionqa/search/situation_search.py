@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..settings import SituationSettings
+from ..text.questions import about_work
 from ..text.tokens import tokenize
 from .issue_map import IssueMap, Match, Situation
 from .refs import References
@@ -131,7 +132,7 @@ class Matcher:
         self, text: str, vector: Sequence[float], lang: str, cfg: SituationSettings
     ) -> list[Match]:
         """The situations ``text`` (with its vector) describes, best first; [] for none."""
-        if not self.map.situations:
+        if not self.map.situations or not about_work(text):
             return []
         self.warm_up()
         assert self._matrix is not None

@@ -46,7 +46,11 @@ QUESTION: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "ratio",
-        re.compile(r"比例|百分之几|百分比|几成|几倍|多少倍|percentage|what share|what rate", re.I),
+        re.compile(
+            r"比例|百分之几|百分比|几成|几倍|多少倍|(?:抽成|提成|分成)[^，。？?,]{0,3}多少"
+            r"|percentage|what share|what rate",
+            re.I,
+        ),
     ),
     (
         "count",
@@ -59,7 +63,7 @@ QUESTION: list[tuple[str, re.Pattern[str]]] = [
     (
         "money",
         re.compile(
-            r"多少钱|几块|多少元|(?:罚|赔|补|领|拿|发|付|给|奖|贴|资|金|费|标准|税)[^，。？?,]{0,5}多少"
+            r"多少钱|几块|多少元|多少万|(?:罚|赔|补|领|拿|发|付|给|奖|贴|资|金|费|标准|税|贷)[^，。？?,]{0,5}多少"
             r"|多少(?:补贴|补助|奖金|经费|工资|钱|费用|金额|贴息)|起征点|金额"
             r"|how much|what amount|what is the (?:\w+ ){0,2}(?:wage|salary|benefit|subsidy|fine)",
             re.I,

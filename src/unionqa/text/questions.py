@@ -81,3 +81,29 @@ def question_length(text: str) -> int:
 def is_followup(question: str, history: list[str]) -> bool:
     q = question.strip()
     return bool(history) and (len(q) <= 20 or bool(FOLLOWUP_RE.search(q)))
+
+
+# The world of work in workers' words: a question naming none of these (租房押金, 交警罚款,
+# 网购退货) describes no labour situation, however close its wording comes to an exemplar
+# ("押金不退" is the landlord's, not the factory's). Broad on purpose: a word too many costs
+# nothing, a word missing sends a real question to the unmatched floor.
+WORK_WORDS = re.compile(
+    r"工作|上班|下班|公司|单位|厂|老板|东家|员工|职工|工人|工友|雇|工资|薪|工钱|报酬|加班|社保"
+    r"|保险|公积金|劳动|合同|辞|离职|入职|试用|转正|工伤|工亡|病假|产假|年假|婚假|丧假|休假|放假"
+    r"|调休|假期|请假|招聘|招人|面试|求职|录用|简历|就业|失业|退休|养老|医保|工会|仲裁|人事|领导"
+    r"|主管|经理|同事|岗|裁员|裁人|开除|被开|开了我|把我开|炒|胜任|迟到|早退|补偿|赔偿金|骑手"
+    r"|外卖|快递员|跑单|平台|实习|毕业|应届|补贴|补助|津贴|女工|怀孕|孕|哺乳|生育|个人信息|人脸"
+    r"|指纹|算法|打卡|考勤|工地|包工头|干活|打工|上岗|兼职|派遣|竞业|保密|培训|服务期|违约金"
+    r"|职业病|伤残|鉴定|调岗|降薪|罚款|扣钱|旷工|夜班|值班|工龄|年终奖|绩效|提成|底薪|监察|劳务"
+    r"|用人|车间|店长|饭店|餐馆|工厂|项目部|施工|农民工|性骚扰|歧视|隐私|泄露|骚扰|摄像头|监控"
+    r"|定位|技能|工匠|女性|妇女|小时工|钟点工|临时工|零工|同工同酬|hr\b"
+    r"|job|work|employ|boss|company|salary|wage|pay|overtime|leave|contract|fired|dismiss|resign"
+    r"|quit|insurance|union|intern|pregnan|matern|hiring|interview|labou?r|severance|probation"
+    r"|arbitration|injur|pension|subsid|privacy|personal data|personal information",
+    re.I,
+)
+
+
+def about_work(text: str) -> bool:
+    """Does ``text`` name anything of the world of work (an employer, pay, a job, a benefit)?"""
+    return WORK_WORDS.search(text) is not None
