@@ -224,3 +224,15 @@ def test_a_quote_from_another_document_must_be_about_the_question(tmp_path):
     a = svc.ask("防暑降温费每个月发多少钱？")
     assert not a.refused and "260元" in a.answer
     assert {c.source for c in a.citations} == {"uploads/防暑降温费通知.md"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["公司欠了我加班费，要在多久之内去申请仲裁？", "申请劳动仲裁有没有期限，几个月以内必须去？"],
+)
+def test_a_question_on_the_arbitration_time_limit_leads_with_the_one_year_rule(
+    laws_service, question
+):
+    a = laws_service.ask(question)
+    assert a.situations[0].id == "dispute.deadline"  # not "how to apply"
+    assert "第二十七条" in _lead(a) and "一年" in _lead(a)

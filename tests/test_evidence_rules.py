@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from unionqa.answer.evidence import Terms, _names_shared
+from unionqa.answer.evidence import Terms, _names_shared, select
+from unionqa.types import Hit
 
 
 def terms(weights: dict[str, float], nominal: set[str]) -> Terms:
@@ -53,3 +54,40 @@ def test_the_topic_does_not_depend_on_the_hash_seed():
         for seed in range(6)
     }
     assert seen == {"False"}
+
+
+NOTICE = (
+    "实施对象: 招用离校两年内未就业高校毕业生的企业。\n\n"
+    "补助标准:\n\n- 每招用1人不超过1500元\n- 资金从失业保险基金支出"
+)
+
+
+def _notice_hit() -> Hit:
+    return Hit(
+        chunk_id="c1",
+        doc_id="d1",
+        source="notice.md",
+        title="补助通知",
+        text=NOTICE,
+        score=1.0,
+        start=0,
+        end=len(NOTICE),
+        locator="第1段",
+    )
+
+
+def test_a_list_opener_takes_its_markdown_items_along():
+    t = terms({"补助": 1.0}, {"补助"})
+    chosen, _ = select([_notice_hit()], {"d1": NOTICE}, "补助标准是啥", t)
+    opener = next(e for e in chosen if e.quote.startswith("补助标准"))
+    assert opener.quote.endswith("资金从失业保险基金支出") and "1500元" in opener.quote
+    assert NOTICE[opener.start : opener.end] == opener.quote
+
+
+def test_a_governing_phrase_of_the_situation_makes_its_sentence_the_point():
+    t = terms({"企业": 1.0, "补助": 1.0}, {"企业", "补助"})
+    question = "企业能领补助吗"
+    plain, _ = select([_notice_hit()], {"d1": NOTICE}, question, t)
+    governed, _ = select([_notice_hit()], {"d1": NOTICE}, question, t, ["每招用1人不超过1500元"])
+    assert not plain[0].quote.startswith("补助标准")
+    assert governed[0].quote.startswith("补助标准") and "1500元" in governed[0].quote

@@ -187,7 +187,7 @@ class AnswerChain:
         hits = [h for h in s.hits if not is_instruction(h.text)] + [
             h for h in s.hits if is_instruction(h.text)
         ]
-        chosen, _ = ev.select(hits, s.doc_texts, s.question, terms)
+        chosen, _ = ev.select(hits, s.doc_texts, s.question, terms, ev.passage_phrases(s.matches))
         sources = self.cfg.trusted_sources
         s.untrusted = {h.doc_id for h in s.hits if not trust.is_trusted(h.metadata, sources)}
         # a contact detail from a document nobody vouched for is never the point (sort is stable)

@@ -9,10 +9,12 @@ Every ``Evidence`` span is a slice of the document text: ``quote == text[start:e
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from ..ingest.locate import locate_in_chunk
+from ..search.issue_map import Match
 from ..search.keyword import KeywordIndex
 from ..text import answer_type, glossary
 from ..text.questions import QUESTION_WORDS, chat_tokens, names_a_thing
@@ -168,9 +170,15 @@ def _extend_list(hit: Hit, spans: list[tuple[int, int]], i: int) -> tuple[int, i
 
 
 def select(
-    hits: list[Hit], doc_text: dict[str, str], question: str, terms: Terms
+    hits: list[Hit],
+    doc_text: dict[str, str],
+    question: str,
+    terms: Terms,
+    phrases: Sequence[str] = (),
 ) -> tuple[list[Evidence], float]:
-    """The evidence to quote, best first, and how much of the question it covers (0..1)."""
+    """The evidence to quote, best first, and how much of the question it covers (0..1).
+    ``phrases``: the best situation's governing passages of news items and notices, by a verbatim
+    phrase (``{title, contains}`` in the map); the sentence that holds one is a governing one."""
     if not hits:
         return [], 0.0
     weights, total = terms.weights, terms.total or 1.0
@@ -202,6 +210,8 @@ def select(
             base += CHAR_WEIGHT * _char_overlap(qgrams, quote)
             # the point first: a sentence of the rule that governs the best matched situation
             base += _governing_bonus(hit)
+            if any(p in quote for p in phrases):  # a governing passage of a news item
+                base += GOVERNING_BONUS[0]
             if terms.focus and covered & terms.focus:  # a follow-up is about its own words
                 base += 0.3
             if wants_figure and _HAS_FIGURE.search(quote):
@@ -283,6 +293,12 @@ def _names_shared(covered: set[str], terms: Terms) -> bool:
 # sentence of the best situation's governing articles outranks the retrieval order, a second
 # situation's counts less
 GOVERNING_BONUS = (0.2, 0.2, 0.05)
+
+
+def passage_phrases(matches: Sequence[Match]) -> list[str]:
+    """The best situation's governing passages of news items and notices, by their verbatim
+    phrase (the statutes' articles come marked on their hits by the retriever)."""
+    return [r.contains for r in matches[0].situation.articles if r.contains] if matches else []
 
 
 def _governing_bonus(hit: Hit) -> float:
