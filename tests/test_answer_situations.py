@@ -236,3 +236,10 @@ def test_a_question_on_the_arbitration_time_limit_leads_with_the_one_year_rule(
     a = laws_service.ask(question)
     assert a.situations[0].id == "dispute.deadline"  # not "how to apply"
     assert "第二十七条" in _lead(a) and "一年" in _lead(a)
+
+
+def test_damages_for_an_unlawful_dismissal_are_stated_on_their_condition(laws_service):
+    a = laws_service.ask("干了三年被公司无缘无故开除了，月薪6000，能要多少赔偿？")
+    assert a.calculation is not None and a.calculation.kind == "unlawful_termination"
+    lead = _lead(a)
+    assert "如果属于违法解除" in lead and "36000元" in lead
