@@ -62,21 +62,11 @@ def calculation_piece(s: State, citations: dict[tuple[str, int, int], Citation])
         marks += f"[{citations[key].n}]"
     en = s.lang == "en"
     steps = "\n".join(f"- {step}" for step in calc.steps)
-    # a figure that holds only on a condition the worker cannot know yet says so first
-    cond = CONDITIONS.get(calc.kind, ("", ""))[1 if en else 0]
+    spec = KINDS[calc.kind]  # a figure that holds only on a condition says so first
+    cond = spec.condition_en if en else spec.condition_zh
     if en:
         return f"Key point: from what you describe, {cond}{calc.result.text}.{marks}\n\nHow it is worked out:\n{steps}"
     return f"要点：按您说的情况，{cond}{calc.result.text}。{marks}\n\n计算过程：\n{steps}"
-
-
-# damages for an unlawful dismissal are owed only if an arbitrator finds it unlawful; a lawful one
-# gives severance (the 2N figure is not what the worker is owed whatever happened)
-CONDITIONS = {
-    "unlawful_termination": (
-        "如果属于违法解除，赔偿金为",
-        "if the dismissal is found unlawful, the damages are ",
-    ),
-}
 
 
 def partial_units(s: State) -> Iterator[Unit]:

@@ -35,3 +35,6 @@ class KindSpec(_Frozen):
     articles: tuple[tuple[str, str], ...]  # every article the kind may rest on
     needs: tuple[tuple[str, str], ...]  # those it always needs (cited before computing)
     one_of: tuple[tuple[str, ...], ...] = ()  # alternative input sets, one of which is needed
+    # what the figure holds on, said before it in the point ("如果属于违法解除，赔偿金为")
+    condition_zh: str = ""
+    condition_en: str = ""

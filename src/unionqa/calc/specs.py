@@ -49,6 +49,9 @@ KINDS: dict[str, KindSpec] = {
             name="unlawful_termination",
             name_zh="违法解除赔偿金",
             name_en="damages for unlawful termination",
+            # owed only if the dismissal is found unlawful; a lawful one gives severance
+            condition_zh="如果属于违法解除，赔偿金为",
+            condition_en="if the dismissal is found unlawful, the damages are ",
             inputs=(*_SERVICE, _WAGE, _AVG, _MIN),
             articles=(
                 (LCL, "第八十七条"),
