@@ -57,6 +57,9 @@ class SituationSettings(BaseModel):
     boost: float = 0.05
     article_decay: float = 0.8
     second_factor: float = 0.6
+    # an article whose asked-point words (``asks`` in the map) the question holds goes first,
+    # boosted this much more
+    asked_factor: float = 1.25
 
 
 class AnswerSettings(BaseModel):

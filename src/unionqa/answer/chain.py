@@ -171,7 +171,9 @@ class AnswerChain:
         return s
 
     def _retrieve(self, s: State) -> State:
-        r = self.retriever.retrieve(s.query, k=self.settings.retrieval.k, lang=s.lang)
+        r = self.retriever.retrieve(
+            s.query, k=self.settings.retrieval.k, lang=s.lang, point=s.question
+        )
         s.hits, s.matches = r.hits, r.situations
         gen = self.index.generation() if s.hits else ""  # read once per question
         for h in s.hits:

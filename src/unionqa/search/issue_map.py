@@ -4,7 +4,8 @@ articles that govern them.
 A situation (``situations/*.yaml`` beside this module, one entry each, reviewed like code) has
 exemplar questions in workers' own words, optional trigger and exclusion terms, the governing
 articles as references (``{law: 劳动合同法, article: 第三十条}`` or, for a non-statute,
-``{title: 招聘高校毕业生, contains: 每招聘1人}``), where to go, a deadline, the facts a hotline
+``{title: 招聘高校毕业生, contains: 每招聘1人}``; ``asks`` lists the words of the point an
+article answers, which put it first for a question that holds one), where to go, a deadline, the facts a hotline
 needs and the calculator that applies. A hotline adds or overrides situations with YAML files in
 ``<data_dir>/situations/``.
 
@@ -83,6 +84,9 @@ class ArticleRef:
     article: str | None = None  # 第三十条
     title: str | None = None  # a title substring, for documents without articles
     contains: str | None = None  # a verbatim phrase of the passage
+    # words of the asked point this article answers (垫付, 一起, 多久): a question holding one
+    # puts it first among its situation's articles
+    asks: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         if self.law:
@@ -111,6 +115,12 @@ class Situation:
     def label(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name
 
+    def asked(self, text: str) -> list[ArticleRef]:
+        """The governing articles whose asked-point words (``asks``) ``text`` holds, as listed:
+        they go first among the situation's articles."""
+        folded = text.lower()
+        return [r for r in self.articles if any(a.lower() in folded for a in r.asks)]
+
 
 @dataclass(frozen=True)
 class Match:
@@ -130,18 +140,19 @@ def _strings(value: Any, where: str, name: str) -> tuple[str, ...]:
 def _ref(value: Any, where: str) -> ArticleRef:
     if not isinstance(value, dict):
         raise MapError(f"{where}：articles 的每一项应为 {{law, article}} 或 {{title, contains}}。")
-    unknown = set(value) - {"law", "article", "title", "contains"}
+    unknown = set(value) - {"law", "article", "title", "contains", "asks"}
     if unknown:
         raise MapError(f"{where}：articles 中有未知字段 {', '.join(sorted(unknown))}。")
+    asks = _strings(value.get("asks"), where, "asks")
     if value.get("law"):
         label = str(value.get("article") or "")
         if not _ARTICLE_LABEL.match(label):
             raise MapError(
                 f"{where}：articles 中 {value['law']} 的条文编号无效：{label or '（空）'}。"
             )
-        return ArticleRef(law=str(value["law"]), article=label)
+        return ArticleRef(law=str(value["law"]), article=label, asks=asks)
     if value.get("title") and value.get("contains"):
-        return ArticleRef(title=str(value["title"]), contains=str(value["contains"]))
+        return ArticleRef(title=str(value["title"]), contains=str(value["contains"]), asks=asks)
     raise MapError(f"{where}：articles 的每一项应为 {{law, article}} 或 {{title, contains}}。")
 
 

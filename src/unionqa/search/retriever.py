@@ -72,9 +72,11 @@ class Retriever:
         k: int | None = None,
         filters: Filters | None = None,
         lang: str | None = None,
+        point: str | None = None,
     ) -> Retrieval:
         """The hits for ``query`` and the situations it describes. Each hit's metadata says why
-        it is there (``why``: dense, keyword, title, article reference, situation)."""
+        it is there (``why``: dense, keyword, title, article reference, situation). ``point``
+        (a follow-up's own words, without the turns before it) orders a situation's articles."""
         query = (query or "").strip()
         if not query:
             raise UsageError("问题不能为空，请输入要查询的内容。")
@@ -104,7 +106,7 @@ class Retriever:
         governing: dict[str, Boost] = {}
         if self.situations is not None:
             matches = self.situations.match(query, vector, lang or detect_lang(query))
-            governing = self.situations.boosts(matches)
+            governing = self.situations.boosts(matches, point or query)
             allowed = filters.mask(kw)
             for cid, b in governing.items():
                 if allowed is None or allowed[kw.row[cid]]:

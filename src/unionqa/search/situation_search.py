@@ -54,15 +54,19 @@ class SituationSearch:
             return []
         return self.matcher.match(text, vector, lang, self.cfg)
 
-    def boosts(self, matches: Sequence[Match]) -> dict[str, Boost]:
-        """Chunk id → boost for the governing articles of the matched situations."""
+    def boosts(self, matches: Sequence[Match], text: str = "") -> dict[str, Boost]:
+        """Chunk id → boost for the governing articles of the matched situations, in the order
+        that answers ``text`` (the article of the asked point first)."""
         out: dict[str, Boost] = {}
         for i, m in enumerate(matches):
             factor = 1.0 if i == 0 else self.cfg.second_factor
-            for j, ref in enumerate(m.situation.articles):
+            asked = m.situation.asked(text)
+            for j, ref in enumerate([*asked, *(r for r in m.situation.articles if r not in asked)]):
                 if not ref.law:  # a passage of a news item or notice is found by its words; the
                     continue  # statutes' articles are what workers' words fail to reach
                 weight = self.cfg.boost * factor * self.cfg.article_decay**j
+                if ref in asked:
+                    weight *= self.cfg.asked_factor
                 for cid in self.references.chunk_ids(ref):
                     if cid not in out or out[cid].weight < weight:
                         out[cid] = Boost(round(weight, 6), m.situation.id, j, i == 0)
