@@ -104,6 +104,8 @@ def test_no_exemplar_is_a_near_copy_of_a_development_or_evaluation_question(issu
         (GOOD.replace("  name_en: A test situation\n", ""), "缺少字段 name_en"),
         ("- &a [x, x]\n- *a\n", "别名"),
         ("- id: [unclosed\n", "不是有效的 YAML"),
+        (GOOD.replace("第三十条}", "第三十条, asks: 多久}"), "asks 应为非空字符串列表"),
+        (GOOD.replace("第三十条}", "第三十条, asks: [多久, '']}"), "asks 应为非空字符串列表"),
     ],
 )
 def test_an_invalid_situation_file_is_refused_naming_file_entry_and_field(tmp_path, text, message):
@@ -122,6 +124,55 @@ def test_a_data_dir_file_adds_and_overrides_situations(tmp_path, issue_map):
     assert m.get(first.id).name == "测试情形" and m.get("local.new") is not None
     assert m.overrides == [first.id]
     assert len(m.situations) == len(issue_map.situations) + 1
+
+
+TWO_ARTICLES = GOOD.replace(
+    "    - {law: 劳动合同法, article: 第三十条}",
+    "    - {law: 劳动合同法, article: 第三十条}\n"
+    "    - {law: 劳动合同法, article: 第八十五条, asks: [还是不给, 加付]}\n"
+    "    - {law: 劳动争议调解仲裁法, article: 第二十七条, asks: [多久, How Long]}",
+)
+
+
+def test_an_article_whose_asked_point_the_question_holds_goes_first(tmp_path):
+    (tmp_path / "a.yaml").write_text(TWO_ARTICLES, encoding="utf-8")
+    s = IssueMap.load(tmp_path, package=False).get("test.thing")
+    assert [a.asks for a in s.articles] == [(), ("还是不给", "加付"), ("多久", "How Long")]
+    assert s.asked("工资拖了三个月") == []
+    # the question asks at its end: the article whose word comes last goes first
+    assert [str(a) for a in s.asked("要多久才能拿到，他还是不给怎么办")] == [
+        "劳动合同法第八十五条",
+        "劳动争议调解仲裁法第二十七条",
+    ]
+    assert [str(a) for a in s.asked("他还是不给，仲裁要多久")] == [
+        "劳动争议调解仲裁法第二十七条",
+        "劳动合同法第八十五条",
+    ]
+    assert [str(a) for a in s.asked("how long do I have?")] == ["劳动争议调解仲裁法第二十七条"]
+
+
+class _Refs:
+    """Each reference resolves to one chunk id named after it."""
+
+    def chunk_ids(self, ref):
+        return [str(ref)]
+
+
+def test_the_asked_article_takes_the_first_boost_and_the_rest_keep_their_order(tmp_path):
+    (tmp_path / "a.yaml").write_text(TWO_ARTICLES, encoding="utf-8")
+    m = IssueMap.load(tmp_path, package=False)
+    cfg = SituationSettings()
+    search = situation_search_module.SituationSearch(m, HashingEmbeddings(), _Refs(), cfg, None)
+    match = [situation_search_module.Match(m.get("test.thing"), 1.0)]
+    plain = search.boosts(match, "工资拖了三个月")
+    assert [plain[c].position for c in ("劳动合同法第三十条", "劳动合同法第八十五条")] == [0, 1]
+    asked = search.boosts(match, "仲裁要多久")
+    order = sorted(asked, key=lambda c: asked[c].position)
+    assert order == ["劳动争议调解仲裁法第二十七条", "劳动合同法第三十条", "劳动合同法第八十五条"]
+    first = asked["劳动争议调解仲裁法第二十七条"].weight
+    assert first == pytest.approx(cfg.boost * cfg.asked_factor)
+    assert first > plain["劳动合同法第三十条"].weight == pytest.approx(cfg.boost)
+    assert asked["劳动合同法第三十条"].weight == pytest.approx(cfg.boost * cfg.article_decay)
 
 
 class _Counting(HashingEmbeddings):

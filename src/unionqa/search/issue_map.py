@@ -116,10 +116,12 @@ class Situation:
         return self.name_en if lang == "en" else self.name
 
     def asked(self, text: str) -> list[ArticleRef]:
-        """The governing articles whose asked-point words (``asks``) ``text`` holds, as listed:
-        they go first among the situation's articles."""
+        """The governing articles whose asked-point words (``asks``) ``text`` holds: they go
+        first among the situation's articles. The question asks at its end ("监察让他限期发，他还是
+        不给，我能多要吗"), so the article whose word comes last goes first."""
         folded = text.lower()
-        return [r for r in self.articles if any(a.lower() in folded for a in r.asks)]
+        last = {r: max(folded.rfind(a.lower()) for a in r.asks) for r in self.articles if r.asks}
+        return sorted((r for r, at in last.items() if at >= 0), key=lambda r: -last[r])
 
 
 @dataclass(frozen=True)
