@@ -243,3 +243,40 @@ def test_damages_for_an_unlawful_dismissal_are_stated_on_their_condition(laws_se
     assert a.calculation is not None and a.calculation.kind == "unlawful_termination"
     lead = _lead(a)
     assert "如果属于违法解除" in lead and "36000元" in lead
+
+
+@pytest.mark.parametrize(
+    "question, article, not_article",
+    [
+        # the same situation, two asked points: the rule by default, its remedy when asked
+        ("单位欠了我半年工钱，我该找谁要？", None, "第八十五条"),
+        (
+            "单位欠了我半年工钱，监察大队已经限期让他发，他到现在还是不给，我还能多要点吗？",
+            "第八十五条",
+            None,
+        ),
+        ("被裁了去领失业金，最多能领多长时间？", "第四十六条", None),
+    ],
+)
+def test_the_asked_point_picks_the_article_within_a_situation(
+    laws_service, question, article, not_article
+):
+    a = laws_service.ask(question)
+    assert not a.refused
+    lead = _lead(a)
+    if article:
+        assert article in lead
+    if not_article:
+        assert not_article not in lead
+
+
+def test_a_situation_whose_rules_are_not_indexed_is_partial_not_answered_from_another_law(
+    laws_service,
+):
+    # the statutes alone: 职工带薪年休假条例 (which says 5, 10 or 15 days) is not indexed, and
+    # 劳动法's "连续工作一年以上的，享受带薪年休假" is related but does not answer
+    a = laws_service.ask("我参加工作十二年了，换到现在这家单位，今年的年假应该是几天？")
+    assert a.situations and a.situations[0].id == "leave.annual"
+    assert a.coverage == "partial" and a.refused
+    assert "没有写明" in a.answer and "12351" in a.answer
+    assert not re.search(r"(?:5|10|15|五|十|十五)天", a.answer)

@@ -116,6 +116,13 @@ def judge(
         stated = False
     if supported and not stated:
         return Gate(coverage, missing, top_similarity, False, wants, "partial")
+    # the situation is known but none of the rules that govern it is in the index (年休假条例 in
+    # a deployment of the statutes only; an indexed one would be among the hits): another
+    # statute's article found by its words is related, not the answer (a news item or notice
+    # that addresses the question still answers it)
+    ungoverned = bool(situated) and not any(h.metadata.get("situation") for h in hits)
+    if supported and ungoverned and not article and evidence[0].kind == "law":
+        return Gate(coverage, missing, top_similarity, False, None, "partial")
     return Gate(
         coverage, missing, top_similarity, supported, None, "answered" if supported else "none"
     )
