@@ -269,6 +269,16 @@ def test_colloquial_questions_match_their_situation(e5_matcher, question, situat
     assert got and situation in [m.situation.id for m in got[:2]], got[:3]
 
 
+def test_a_worker_giving_notice_is_not_the_employer_giving_notice(e5_matcher):
+    matcher, emb = e5_matcher
+    q = "我想辞职，是不是一定要提前一个月跟厂里打招呼？"
+    got = [
+        m.situation.id
+        for m in matcher.match(q, emb.encode([q], query=True)[0], "zh", SituationSettings())
+    ]
+    assert got and "term.notice" not in got and got[0] == "term.resign", got
+
+
 @pytest.mark.parametrize(
     "question", ["明天北京下雨吗", "红烧肉怎么做才好吃", "推荐几部好看的电影", "iPhone怎么截屏"]
 )
