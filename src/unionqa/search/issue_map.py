@@ -5,9 +5,9 @@ A situation (``situations/*.yaml`` beside this module, one entry each, reviewed 
 exemplar questions in workers' own words, optional trigger and exclusion terms, the governing
 articles as references (``{law: 劳动合同法, article: 第三十条}`` or, for a non-statute,
 ``{title: 招聘高校毕业生, contains: 每招聘1人}``; ``asks`` lists the words of the point an
-article answers, which put it first for a question that holds one), where to go, a deadline, the facts a hotline
-needs and the calculator that applies. A hotline adds or overrides situations with YAML files in
-``<data_dir>/situations/``.
+article answers, which put it first for a question that holds one), where to go, a deadline,
+the facts a hotline needs and the calculator that applies. A hotline adds or overrides
+situations with YAML files in ``<data_dir>/situations/``.
 
 Matching (``situation_search.py``) is nearest exemplars by the embedding model (the exemplars
 are embedded once and the matrix cached under the data dir, keyed by the map's and the model's
