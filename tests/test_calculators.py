@@ -614,6 +614,12 @@ PARSE = [
      {"monthly_wage": 4800, "months_without_contract": 4}),
     ("没签合同干了两年半，月薪5000", "no_contract_double_wage",
      {"monthly_wage": 5000, "months_without_contract": 30}),
+    # time still to go, a bound or time ago is not time served
+    ("员工还有两年退休，工作已经半年一直未签合同，我有权要求签订两年或三年合同吗", "no_contract_double_wage",
+     {"months_without_contract": 6}),
+    ("十年以上员工辞退怎么赔偿", "severance", {}),
+    ("三年前入职，干了2年8个月被辞退", "severance", {"years": 2, "months": 8}),
+    ("距离退休还差5年，公司要辞退我，我干了12年", "severance", {"years": 12, "months": 0}),
     # a whole day's shift is 8 hours; hours added up
     ("周日加了一天班，日工资240，没有补休", "overtime_pay",
      {"daily_wage": 240, "hours": 8, "day_type": "rest_day", "time_off_in_lieu": False}),

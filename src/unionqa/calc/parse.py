@@ -252,10 +252,20 @@ def _dates(q: str, today: date) -> tuple[dict[str, str], str]:
     return out, q
 
 
+# a duration that is not time served: a bound (十年以上), time ago or still to go (两年前, 还有两年退休)
+_NOT_SERVICE_TAIL = re.compile(
+    r"(?:以上|以下|以内|之内|之上|之前|以前|前|后|以后|之后|就?(?:要|可以|能)?退休)"
+)
+_NOT_SERVICE_HEAD = re.compile(r"(?:还有|还差|差|距离?|离|再过|再干|快要?)$")
+
+
 def _not_service(head: str) -> bool:
-    """A duration right after 合同期 or 怀孕 is a contract term or a pregnancy, not service."""
+    """A duration right after 合同期 or 怀孕 is a contract term or a pregnancy, not service;
+    one after 还有 or 距 is time still to go."""
     return bool(
         re.search(r"怀孕|孕", head)
+        or _NOT_SERVICE_HEAD.search(head)
+        or re.search(r"(?:签|订|续签|续订)(?:订)?了?(?:一份)?$", head)
         or re.search(r"合同(?:期限|期)?(?:是|为|签了?|签的是)?$", head)
         and not _NO_CONTRACT.search(head)
     )
@@ -266,7 +276,12 @@ def _service(q: str) -> tuple[int, int] | None:
     for m in _SERVICE_RE.finditer(q):
         tail = q[m.end() : m.end() + 4]
         head = q[max(0, m.start() - 4) : m.start()]
-        if m["more"] or re.match(r"的?(?:劳动)?合同|期", tail) or _not_service(head):
+        if (
+            m["more"]
+            or re.match(rf"的?(?:劳动)?合同|期|(?:或|到|至|、){_N}年", tail)
+            or _NOT_SERVICE_TAIL.match(tail)
+            or _not_service(head)
+        ):
             continue
         y = _count(m["y"])
         if y is None or y != y.to_integral_value():
@@ -276,14 +291,22 @@ def _service(q: str) -> tuple[int, int] | None:
     for m in _MONTHS_RE.finditer(q):
         head = q[max(0, m.start() - 6) : m.start()]
         tail = q[m.end() : m.end() + 3]
-        if m["more"] or _not_service(head) or re.match(r"的?(?:劳动)?合同", tail):
+        if (
+            m["more"]
+            or _not_service(head)
+            or re.match(r"的?(?:劳动)?合同", tail)
+            or _NOT_SERVICE_TAIL.match(tail)
+        ):
             continue
         if _WORK_CTX.search(head) or _NO_CONTRACT.search(q):
             n = _count(m["m"])
             if n is not None and n == n.to_integral_value():
                 return int(n) // 12, int(n) % 12
     for m in _HALF_YEAR_RE.finditer(q):
-        if _WORK_CTX.search(q[max(0, m.start() - 6) : m.start()]):
+        head = q[max(0, m.start() - 6) : m.start()]
+        if _not_service(head) or _NOT_SERVICE_TAIL.match(q[m.end() : m.end() + 4]):
+            continue
+        if _WORK_CTX.search(head):
             return 0, 6
     return None
 
