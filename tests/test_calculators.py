@@ -618,6 +618,8 @@ PARSE = [
     ("员工还有两年退休，工作已经半年一直未签合同，我有权要求签订两年或三年合同吗", "no_contract_double_wage",
      {"months_without_contract": 6}),
     ("十年以上员工辞退怎么赔偿", "severance", {}),
+    ("单位按五千块钱一年工龄补偿，我前十二个月平均工资是七千，干了6年", "severance",
+     {"monthly_wage": 7000, "years": 6, "months": 0}),
     ("三年前入职，干了2年8个月被辞退", "severance", {"years": 2, "months": 8}),
     ("距离退休还差5年，公司要辞退我，我干了12年", "severance", {"years": 12, "months": 0}),
     # a whole day's shift is 8 hours; hours added up

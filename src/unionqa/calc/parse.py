@@ -257,6 +257,8 @@ _NOT_SERVICE_TAIL = re.compile(
     r"(?:以上|以下|以内|之内|之上|之前|以前|前|后|以后|之后|就?(?:要|可以|能)?退休)"
 )
 _NOT_SERVICE_HEAD = re.compile(r"(?:还有|还差|差|距离?|离|再过|再干|快要?)$")
+# a rate per year of service, not the service: 按五千块钱一年工龄补偿, 每年5000
+_PER_YEAR = re.compile(r"(?:按|每)[^，,。；;！？!?]{0,6}$")
 
 
 def _not_service(head: str) -> bool:
@@ -281,6 +283,7 @@ def _service(q: str) -> tuple[int, int] | None:
             or re.match(rf"的?(?:劳动)?合同|期|(?:或|到|至|、){_N}年", tail)
             or _NOT_SERVICE_TAIL.match(tail)
             or _not_service(head)
+            or _PER_YEAR.search(q[max(0, m.start() - 8) : m.start()])
         ):
             continue
         y = _count(m["y"])
