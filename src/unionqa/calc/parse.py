@@ -252,22 +252,24 @@ def _dates(q: str, today: date) -> tuple[dict[str, str], str]:
     return out, q
 
 
-# a duration that is not time served: a bound (十年以上), time ago or still to go (两年前, 还有两年退休)
+# a duration that is not time served: a bound (十年以上), time ago, still to go (还有两年退休),
+# a contract term (签订两年或三年合同) or a rate per year of service (按五千块钱一年工龄补偿)
 _NOT_SERVICE_TAIL = re.compile(
-    r"(?:以上|以下|以内|之内|之上|之前|以前|前|后|以后|之后|就?(?:要|可以|能)?退休)"
+    rf"以上|以下|以内|之内|之上|之前|以前|前|后|以后|之后|就?(?:要|可以|能)?退休|的?(?:劳动)?合同"
+    rf"|(?:或|到|至|、){_N}年"
 )
-_NOT_SERVICE_HEAD = re.compile(r"(?:还有|还差|差|距离?|离|再过|再干|快要?)$")
-# a rate per year of service, not the service: 按五千块钱一年工龄补偿, 每年5000
-_PER_YEAR = re.compile(r"(?:按|每)[^，,。；;！？!?]{0,6}$")
+_NOT_SERVICE_HEAD = re.compile(
+    r"(?:还有|还差|差|距离?|离|再过|再干|快要?|(?:签|订|续签|续订)(?:订)?了?(?:一份)?)$"
+    r"|(?:按|每)[^，,。；;！？!?]{0,6}$|孕.{0,3}$"
+)
 
 
-def _not_service(head: str) -> bool:
-    """A duration right after 合同期 or 怀孕 is a contract term or a pregnancy, not service;
-    one after 还有 or 距 is time still to go."""
+def _not_service(q: str, m: re.Match[str]) -> bool:
+    """A duration ``m`` that is not time served (``_NOT_SERVICE_*``), or a contract term (合同期)."""
+    head = q[max(0, m.start() - 8) : m.start()]
     return bool(
-        re.search(r"怀孕|孕", head)
+        _NOT_SERVICE_TAIL.match(q, m.end())
         or _NOT_SERVICE_HEAD.search(head)
-        or re.search(r"(?:签|订|续签|续订)(?:订)?了?(?:一份)?$", head)
         or re.search(r"合同(?:期限|期)?(?:是|为|签了?|签的是)?$", head)
         and not _NO_CONTRACT.search(head)
     )
@@ -276,15 +278,7 @@ def _not_service(head: str) -> bool:
 def _service(q: str) -> tuple[int, int] | None:
     """(years, months) of service stated as 4年8个月, 三年零两个月, 一年半, 8个月, 半年."""
     for m in _SERVICE_RE.finditer(q):
-        tail = q[m.end() : m.end() + 4]
-        head = q[max(0, m.start() - 4) : m.start()]
-        if (
-            m["more"]
-            or re.match(rf"的?(?:劳动)?合同|期|(?:或|到|至|、){_N}年", tail)
-            or _NOT_SERVICE_TAIL.match(tail)
-            or _not_service(head)
-            or _PER_YEAR.search(q[max(0, m.start() - 8) : m.start()])
-        ):
+        if m["more"] or re.match(r"期", q[m.end() :]) or _not_service(q, m):
             continue
         y = _count(m["y"])
         if y is None or y != y.to_integral_value():
@@ -292,24 +286,14 @@ def _service(q: str) -> tuple[int, int] | None:
         months = 6 if m["half"] else int(_count(m["m"]) or 0) if m["m"] else 0
         return int(y), months
     for m in _MONTHS_RE.finditer(q):
-        head = q[max(0, m.start() - 6) : m.start()]
-        tail = q[m.end() : m.end() + 3]
-        if (
-            m["more"]
-            or _not_service(head)
-            or re.match(r"的?(?:劳动)?合同", tail)
-            or _NOT_SERVICE_TAIL.match(tail)
-        ):
+        if m["more"] or _not_service(q, m):
             continue
-        if _WORK_CTX.search(head) or _NO_CONTRACT.search(q):
+        if _WORK_CTX.search(q[max(0, m.start() - 6) : m.start()]) or _NO_CONTRACT.search(q):
             n = _count(m["m"])
             if n is not None and n == n.to_integral_value():
                 return int(n) // 12, int(n) % 12
     for m in _HALF_YEAR_RE.finditer(q):
-        head = q[max(0, m.start() - 6) : m.start()]
-        if _not_service(head) or _NOT_SERVICE_TAIL.match(q[m.end() : m.end() + 4]):
-            continue
-        if _WORK_CTX.search(head):
+        if not _not_service(q, m) and _WORK_CTX.search(q[max(0, m.start() - 6) : m.start()]):
             return 0, 6
     return None
 
