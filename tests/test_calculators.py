@@ -620,6 +620,8 @@ PARSE = [
     ("十年以上员工辞退怎么赔偿", "severance", {}),
     ("单位按五千块钱一年工龄补偿，我前十二个月平均工资是七千，干了6年", "severance",
      {"monthly_wage": 7000, "years": 6, "months": 0}),
+    ("干了三年后公司裁员，把我也裁了", "severance", {"years": 3, "months": 0}),
+    ("做了5年前台，两年后退休，公司要辞退我", "severance", {"years": 5, "months": 0}),
     ("三年前入职，干了2年8个月被辞退", "severance", {"years": 2, "months": 8}),
     ("距离退休还差5年，公司要辞退我，我干了12年", "severance", {"years": 12, "months": 0}),
     # a whole day's shift is 8 hours; hours added up

@@ -255,7 +255,7 @@ def _dates(q: str, today: date) -> tuple[dict[str, str], str]:
 # a duration that is not time served: a bound (十年以上), time ago, still to go (还有两年退休),
 # a contract term (签订两年或三年合同) or a rate per year of service (按五千块钱一年工龄补偿)
 _NOT_SERVICE_TAIL = re.compile(
-    rf"以上|以下|以内|之内|之上|之前|以前|前|后|以后|之后|就?(?:要|可以|能)?退休|的?(?:劳动)?合同"
+    rf"以上|以下|以内|之内|之上|之前|以前|前(?!台)|(?:以?后)?就?(?:要|可以|能)?退休|的?(?:劳动)?合同"
     rf"|(?:或|到|至|、){_N}年"
 )
 _NOT_SERVICE_HEAD = re.compile(
