@@ -280,3 +280,44 @@ def test_a_situation_whose_rules_are_not_indexed_is_partial_not_answered_from_an
     assert a.coverage == "partial" and a.refused
     assert "没有写明" in a.answer and "12351" in a.answer
     assert not re.search(r"(?:5|10|15|五|十|十五)天", a.answer)
+
+
+@pytest.mark.parametrize(
+    ("turns", "point"),
+    [
+        (["公司用AI面试自动决定录不录用我，我可以拒绝吗？"], "有权拒绝该决定"),
+        (["公司用AI面试自动决定录不录用我", "那这个我可以拒绝吗？"], "有权拒绝该决定"),
+        (["AI面试给我打了低分,我能要求解释吗?"], "透明可释"),
+        (["公司招应届生能领什么补助?"], "每招聘1人不超过1500元"),
+    ],
+)
+def test_over_the_news_alone_the_situations_governing_passage_is_the_point(
+    corpus_service, turns, point
+):
+    """corpus/ holds no statute: the passage the map names for the asked point (or the
+    situation's first) answers, and leads, however low retrieval ranked it."""
+    a = corpus_service.ask(turns[-1], history=turns[:-1])
+    assert a.coverage == "answered" and not a.refused
+    lead = a.answer.split("\n\n依据")[0]  # a list item the point opens stays with it
+    assert _lead(a).startswith("要点") and point in lead
+
+
+def test_a_situation_surely_asked_whose_rules_are_absent_is_not_answered_from_the_news(
+    corpus_service,
+):
+    """corpus/ has no rule on 失业金: its 扩岗补助 figure, found by 失业 and 补助, is no answer."""
+    a = corpus_service.ask("我下岗半年了,失业金一个月能领多少?")
+    assert a.situations and a.situations[0].id == "si.unemployment"
+    assert a.refused and a.coverage != "answered" and "1500" not in a.answer
+
+
+def test_a_partial_answer_gives_no_figure_of_the_asked_kind_in_its_next_steps(corpus_service):
+    """The map's advice on probation pay states 百分之八十; corpus/ states no such rule, so a
+    refusal of a question asking for that figure names where to go and leaves the clause out."""
+    for q in [
+        "刚来上班还在试用期,试用期工资最少能给我开多少?",
+        "应届生刚入职,试用期工资公司最少得给多少?",
+    ]:
+        a = corpus_service.ask(q)
+        assert a.coverage in ("partial", "none") and a.refused
+        assert "百分之八十" not in a.answer and "劳动保障监察" in a.answer

@@ -91,3 +91,68 @@ def test_a_governing_phrase_of_the_situation_makes_its_sentence_the_point():
     governed, _ = select([_notice_hit()], {"d1": NOTICE}, question, t, ["每招用1人不超过1500元"])
     assert not plain[0].quote.startswith("补助标准")
     assert governed[0].quote.startswith("补助标准") and "1500元" in governed[0].quote
+
+
+def test_a_news_passage_governs_for_the_asked_point_or_as_the_situations_first():
+    from unionqa.answer.evidence import passage_phrases
+    from unionqa.search.issue_map import IssueMap, Match
+
+    s = IssueMap.load().get("subsidy.graduates")
+    assert s is not None
+    first = next(r.contains for r in s.articles if r.contains)
+    # nothing asked: the situation's first passage; its other points govern nothing here
+    assert passage_phrases([Match(s, 1.0)], "公司招应届生能领什么补助") == [first]
+    asked = passage_phrases([Match(s, 1.0)], "扩岗补助的钱是从哪出的")
+    assert asked[0] == "所需资金从失业保险基金支出" and asked[1:] == [first]
+    assert passage_phrases([], "扩岗补助的钱是从哪出的") == []
+
+
+def test_the_governing_sentence_is_marked_and_a_statute_article_keeps_the_lead():
+    t = terms({"企业": 1.0, "补助": 1.0}, {"企业", "补助"})
+    chosen, _ = select(
+        [_notice_hit()], {"d1": NOTICE}, "企业能领补助吗", t, ["每招用1人不超过1500元"]
+    )
+    assert chosen[0].governs and not any(e.governs for e in chosen[1:])
+    article = Hit(
+        chunk_id="c2",
+        doc_id="d2",
+        source="law.md",
+        title="某条例",
+        text="第五条 企业吸纳就业的，按规定享受补助。",
+        score=0.5,
+        start=0,
+        end=19,
+        locator="第五条",
+        metadata={"situation": "x", "situation_article": 0, "governs_best": True, "kind": "law"},
+    )
+    docs = {"d1": NOTICE, "d2": article.text}
+    # the retriever's boost ranks a governing article first; the news passage does not jump it
+    led, _ = select([article, _notice_hit()], docs, "企业能领补助吗", t, ["每招用1人不超过1500元"])
+    assert led[0].doc_id == "d2"
+
+
+def test_advice_clauses_stating_the_unstated_kind_are_left_out():
+    from unionqa.answer.guidance import next_steps
+    from unionqa.search.issue_map import IssueMap
+
+    s = IssueMap.load().get("probation.pay")
+    assert s is not None and "百分之八十" in (s.advice or "")
+    full = next_steps(s, "zh", "12351", set())
+    partial = next_steps(s, "zh", "12351", set(), unstated="ratio")
+    assert "百分之八十" in full and "百分之八十" not in partial
+    assert "12351" in partial and all(o in partial for o in s.offices)
+
+
+def test_a_sure_situation_with_none_of_its_passages_found_is_unsourced():
+    from unionqa.answer.gate import unsourced
+    from unionqa.search.issue_map import IssueMap, Match
+
+    m = IssueMap.load()
+    subsidy, jobless = m.get("subsidy.graduates"), m.get("si.unemployment")
+    assert subsidy is not None and jobless is not None
+    hits = [_notice_hit()]
+    assert unsourced([Match(jobless, 0.99)], hits, 0.97)
+    assert not unsourced([Match(jobless, 0.95)], hits, 0.97)  # not sure: its words may answer
+    found = _notice_hit().model_copy(update={"text": "补助标准:\n\n- 每招聘1人不超过1500元"})
+    assert not unsourced([Match(subsidy, 0.99)], [found], 0.97)
+    assert not unsourced([], hits, 0.97)

@@ -28,6 +28,7 @@ from ..errors import UnionQAError
 from ..index.embeddings import UNCALIBRATED
 from ..index.store import Index
 from ..privacy import without_placeholders
+from ..search.issue_map import Match
 from ..search.refs import References
 from ..search.retriever import Retriever
 from ..settings import Settings
@@ -132,11 +133,8 @@ class AnswerChain:
         answer = compose(state, "".join(pieces).strip(), list(citations.values()), self.settings)
         state.timings["format"] = round((time.perf_counter() - t) * 1000, 2)
         streamed = "".join(pieces)
-        rest = (
-            answer.answer[len(streamed) :]
-            if answer.answer.startswith(streamed)
-            else "\n" + answer.answer
-        )
+        full = answer.answer
+        rest = full[len(streamed) :] if full.startswith(streamed) else "\n" + full
         if rest:
             yield rest  # the refusal, or the next steps and validity after the quotes
         state.timings["total"] = round((time.perf_counter() - t0) * 1000, 2)
@@ -186,10 +184,10 @@ class AnswerChain:
     def _select(self, s: State) -> State:
         kw = self.retriever.keywords.get()
         terms = ev.question_terms(s.q.bare, s.q.context, kw)
-        hits = [h for h in s.hits if not is_instruction(h.text)] + [
-            h for h in s.hits if is_instruction(h.text)
-        ]
-        chosen, _ = ev.select(hits, s.doc_texts, s.question, terms, ev.passage_phrases(s.matches))
+        hits = sorted(s.hits, key=lambda h: is_instruction(h.text))  # stable: instructions last
+        phrases = ev.passage_phrases(s.matches, s.question)
+        asked = ev.asked_phrases(s.matches, s.question)
+        chosen, _ = ev.select(hits, s.doc_texts, s.question, terms, phrases, asked)
         sources = self.cfg.trusted_sources
         s.untrusted = {h.doc_id for h in s.hits if not trust.is_trusted(h.metadata, sources)}
         # a contact detail from a document nobody vouched for is never the point (sort is stable)
@@ -225,12 +223,12 @@ class AnswerChain:
         ]
         return s
 
-    def _situated(self, s: State) -> bool | None:
-        """Did the question match a situation (None when the issue map is off or empty)?"""
+    def _situated(self, s: State) -> list[Match] | None:
+        """The situations the question matched (None when the issue map is off or empty)."""
         search = self.retriever.situations
         if search is None or not search.cfg.enabled or not search.map.situations:
             return None
-        return bool(s.matches)
+        return s.matches
 
     def _generate(self, s: State) -> State:
         if s.outcome == "partial" and s.evidence:

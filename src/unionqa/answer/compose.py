@@ -118,7 +118,8 @@ def compose(s: State, body: str, citations: list[Citation], settings: Settings) 
         if situation is not None and situation.calculator in KINDS and not s.calculation:
             spec = KINDS[situation.calculator]
             calc_name = spec.name_en if en else spec.name_zh
-        steps = guidance.next_steps(situation, s.lang, h, kinds, s.ask_for, calc_name)
+        unstated = s.unstated if outcome == "partial" else None
+        steps = guidance.next_steps(situation, s.lang, h, kinds, s.ask_for, calc_name, unstated)
         parts.append(("What to do next: " if en else "下一步：") + steps)
         validity, expired = texts.validity(citations, s.as_of, en, h)
         notices += expired

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from ..ingest.locate import locate_in_chunk
@@ -54,6 +54,7 @@ class Evidence:
     kind: str
     rank: int  # rank of the hit it came from (0 = best)
     score: float
+    governs: bool = False  # holds a governing passage of a news item or notice (``phrases``)
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ def select(
     question: str,
     terms: Terms,
     phrases: Sequence[str] = (),
+    governing: int | None = None,
 ) -> tuple[list[Evidence], float]:
     """The evidence to quote, best first, and how much of the question it covers (0..1).
     ``phrases``: the best situation's governing passages of news items and notices, by a verbatim
@@ -185,6 +187,7 @@ def select(
     wants_figure = bool(AMOUNT_Q.search(question))
     wants = answer_type.expected(question)
     cands: list[tuple[float, set[str], Evidence]] = []
+    statute = any(h.metadata.get("governs_best") for h in hits)
     qgrams = _bigrams(glossary.expand(QUESTION_WORDS.sub(" ", question)))
     for rank, hit in enumerate(hits):
         text = doc_text[hit.doc_id]
@@ -210,8 +213,12 @@ def select(
             base += CHAR_WEIGHT * _char_overlap(qgrams, quote)
             # the point first: a sentence of the rule that governs the best matched situation
             base += _governing_bonus(hit)
-            if any(p in quote for p in phrases):  # a governing passage of a news item
-                base += GOVERNING_BONUS[0]
+            # a governing passage of a news item: no retrieval boost put it near the top, so
+            # the one that answers the asked point (or the situation's first) leads by itself,
+            # unless a statute's article governs the situation here
+            at = next((i for i, p in enumerate(phrases) if p in quote), None)
+            if at is not None:
+                base += GOVERNING_BONUS[0] + (PHRASE_LEAD if at == 0 and not statute else 0.0)
             if terms.focus and covered & terms.focus:  # a follow-up is about its own words
                 base += 0.3
             if wants_figure and _HAS_FIGURE.search(quote):
@@ -225,7 +232,10 @@ def select(
             elif after_question:
                 base += 0.1
                 after_question -= 1
-            cands.append((base, covered, _evidence(hit, s, e, quote, rank, base)))
+            found = _evidence(hit, s, e, quote, rank, base)
+            if at is not None and (governing is None or at < governing):
+                found = replace(found, governs=True)
+            cands.append((base, covered, found))
     if not cands:
         return [], 0.0
     cands.sort(key=lambda c: -c[0])
@@ -293,12 +303,24 @@ def _names_shared(covered: set[str], terms: Terms) -> bool:
 # sentence of the best situation's governing articles outranks the retrieval order, a second
 # situation's counts less
 GOVERNING_BONUS = (0.2, 0.2, 0.05)
+PHRASE_LEAD = 0.4
 
 
-def passage_phrases(matches: Sequence[Match]) -> list[str]:
+def passage_phrases(matches: Sequence[Match], question: str = "") -> list[str]:
     """The best situation's governing passages of news items and notices, by their verbatim
-    phrase (the statutes' articles come marked on their hits by the retriever)."""
-    return [r.contains for r in matches[0].situation.articles if r.contains] if matches else []
+    phrase: those of the asked point, then the situation's first (the statutes' articles come
+    marked on their hits by the retriever). A passage for another point governs nothing here."""
+    if not matches:
+        return []
+    s = matches[0].situation
+    first = [r for r in s.articles if r.contains][:1]
+    return list(dict.fromkeys(r.contains for r in [*s.asked(question), *first] if r.contains))
+
+
+def asked_phrases(matches: Sequence[Match], question: str) -> int:
+    """How many of ``passage_phrases`` answer the asked point: only those let a news passage
+    carry the answer past the wording gate (its first passage alone may just share the topic)."""
+    return len([r for r in matches[0].situation.asked(question) if r.contains]) if matches else 0
 
 
 def _governing_bonus(hit: Hit) -> float:

@@ -12,9 +12,11 @@ the governing rule) or ``none``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..privacy import without_placeholders
+from ..search.issue_map import Match
 from ..settings import AnswerSettings
 from ..text import answer_type
 from ..text.questions import question_length
@@ -51,11 +53,19 @@ def specific_missing(question: str, terms: Terms, text: str) -> bool:
 
 
 def governed(e: Evidence, hits: list[Hit]) -> bool:
-    """Does the quote come from a matched situation's governing article?"""
-    return any(
+    """Does the quote come from a matched situation's governing article (or passage)?"""
+    return e.governs or any(
         h.metadata.get("situation") and h.doc_id == e.doc_id and h.start <= e.start < h.end
         for h in hits
     )
+
+
+def unsourced(matches: Sequence[Match] | None, hits: list[Hit], sure: float) -> bool:
+    """Is the best situation certain and none of its news passages among the hits?"""
+    if not matches or matches[0].score < sure:
+        return False
+    phrases = [r.contains for r in matches[0].situation.articles if r.contains]
+    return not any(p in h.text for p in phrases for h in hits)
 
 
 def judge(
@@ -66,11 +76,12 @@ def judge(
     terms: Terms,
     cfg: AnswerSettings,
     floors: tuple[float, float],
-    situated: bool | None = None,
+    matches: Sequence[Match] | None = None,
     unmatched_floor: float | None = None,
 ) -> Gate:
     """``floors``: the embedding's calibrated (Chinese, English) similarity floors;
-    ``situated``: whether the question matched a labour situation (None: no issue map)."""
+    ``matches``: the labour situations the question matched, best first (None: no issue map)."""
+    situated = None if matches is None else bool(matches)
     top = " ".join(h.text + " " + h.title for h in hits[:3])
     coverage = terms.coverage(top)
     missing = terms.missing_share(top)
@@ -120,9 +131,13 @@ def judge(
     # a deployment of the statutes only; an indexed one would be among the hits): another
     # statute's article found by its words is related, not the answer (a news item or notice
     # that addresses the question still answers it)
-    ungoverned = bool(situated) and not any(h.metadata.get("situation") for h in hits)
+    ungoverned = bool(matches) and not any(h.metadata.get("situation") for h in hits)
     if supported and ungoverned and not article and evidence[0].kind == "law":
         return Gate(coverage, missing, top_similarity, False, None, "partial")
+    # a question surely about a situation none of whose rules (statute or news passage) was found:
+    # what its words found elsewhere is about something else (失业金 asked, 扩岗补助 found)
+    if supported and ungoverned and not article and unsourced(matches, hits, cfg.sure_situation):
+        return Gate(coverage, missing, top_similarity, False, None, "none")
     return Gate(
         coverage, missing, top_similarity, supported, None, "answered" if supported else "none"
     )

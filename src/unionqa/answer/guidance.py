@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..search.issue_map import Match, Situation
+from ..text import answer_type
 from ..types import Escalation
 from . import texts
 
@@ -134,13 +135,16 @@ def next_steps(
     kinds: set[str],
     missing_facts: Sequence[str] = (),
     calculator_name: str | None = None,
+    unstated: str | None = None,
 ) -> str:
-    """The answer's "下一步" paragraph."""
+    """The answer's "下一步" paragraph. ``unstated``: the kind of figure asked for that no cited
+    quote states; the advice's own clauses stating one are left out (the map's advice is not a
+    document, and a partial answer gives no figure of the asked kind)."""
     en = lang == "en"
     if situation is None:
         return texts.next_steps(kinds, en, hotline)
     parts: list[str] = []
-    advice = situation.advice_en if en else situation.advice
+    advice = _without(situation.advice_en if en else situation.advice, unstated, en)
     if advice:
         parts.append(advice.rstrip("。. ") + ("." if en else "。"))
     if situation.offices:
@@ -150,7 +154,7 @@ def next_steps(
             )
         else:
             parts.append("可以找：" + "、".join(situation.offices) + "。")
-    deadline = situation.deadline_en if en else situation.deadline
+    deadline = _without(situation.deadline_en if en else situation.deadline, unstated, en)
     if deadline:
         parts.append(
             ("Time limit: " if en else "时限：") + deadline.rstrip("。. ") + ("." if en else "。")
@@ -172,6 +176,18 @@ def next_steps(
         else f"也可拨打{hotline}职工服务热线，向工会求助。"
     )
     return " ".join(parts) if en else "".join(parts)
+
+
+def _without(text: str | None, kind: str | None, en: bool) -> str | None:
+    """``text`` without its clauses that state a figure of ``kind``."""
+    if not kind or not text:
+        return text
+    clauses = re.split(r"(?<=[;.])\s+" if en else r"(?<=[；。])", text)
+    return (
+        (" " if en else "")
+        .join(c for c in clauses if c.strip() and not answer_type.states(kind, c))
+        .strip()
+    )
 
 
 def fact_summary(situation: Situation | None, known: Mapping[str, Any], lang: str) -> str:
