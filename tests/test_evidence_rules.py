@@ -156,3 +156,35 @@ def test_a_sure_situation_with_none_of_its_passages_found_is_unsourced():
     found = _notice_hit().model_copy(update={"text": "补助标准:\n\n- 每招聘1人不超过1500元"})
     assert not unsourced([Match(subsidy, 0.99)], [found], 0.97)
     assert not unsourced([], hits, 0.97)
+
+
+def test_the_article_of_the_asked_point_leads_over_a_higher_ranked_one():
+    """转正后降薪 in a probation-pay question: 第三十五条 (asked) before 第二十条 (ranked first)."""
+    twenty = "第二十条 劳动者在试用期的工资不得低于本单位相同岗位最低档工资的百分之八十。"
+    change = "第三十五条 用人单位与劳动者协商一致，可以变更劳动合同约定的内容。"
+
+    def article(cid: str, text: str, position: int, asked: bool) -> Hit:
+        meta = {"situation": "probation.pay", "situation_article": position, "governs_best": True}
+        meta |= {"situation_asked": asked, "kind": "law"}
+        return Hit(
+            chunk_id=cid,
+            doc_id=cid,
+            source=f"{cid}.md",
+            title="劳动合同法",
+            text=text,
+            score=1.0,
+            start=0,
+            end=len(text),
+            locator=cid,
+            metadata=meta,
+        )
+
+    t = terms({"工资": 1.0, "变更": 1.0}, {"工资", "变更"})
+    hits = [article("a20", twenty, 1, False), article("a35", change, 0, True)]
+    chosen, _ = select(hits, {"a20": twenty, "a35": change}, "转正后公司要变更我的工资", t)
+    assert chosen[0].doc_id == "a35"
+    plain = [
+        h.model_copy(update={"metadata": {**h.metadata, "situation_asked": False}}) for h in hits
+    ]
+    chosen, _ = select(plain, {"a20": twenty, "a35": change}, "转正后公司要变更我的工资", t)
+    assert chosen[0].doc_id == "a20"  # nothing asked: the retrieval order stands

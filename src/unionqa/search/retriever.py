@@ -148,7 +148,7 @@ class Retriever:
             if gov is not None:
                 reasons = [*reasons, f"situation:{gov.situation}"]
                 m["situation"], m["situation_article"] = gov.situation, gov.position
-                m["governs_best"] = gov.best
+                m["governs_best"], m["situation_asked"] = gov.best, gov.asked
             m["why"] = reasons or ["phrase"]
             hits.append(
                 Hit(

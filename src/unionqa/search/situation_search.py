@@ -30,6 +30,7 @@ class Boost:
     situation: str  # the situation id whose governing article this chunk is
     position: int  # its place in the situation's article list (0 = the rule that answers)
     best: bool  # of the best matched situation
+    asked: bool = False  # its asked-point words (``asks``) are in the question
 
 
 class SituationSearch:
@@ -69,7 +70,7 @@ class SituationSearch:
                     weight *= self.cfg.asked_factor
                 for cid in self.references.chunk_ids(ref):
                     if cid not in out or out[cid].weight < weight:
-                        out[cid] = Boost(round(weight, 6), m.situation.id, j, i == 0)
+                        out[cid] = Boost(round(weight, 6), m.situation.id, j, i == 0, ref in asked)
         return out
 
 
