@@ -188,3 +188,34 @@ def test_the_article_of_the_asked_point_leads_over_a_higher_ranked_one():
     ]
     chosen, _ = select(plain, {"a20": twenty, "a35": change}, "转正后公司要变更我的工资", t)
     assert chosen[0].doc_id == "a20"  # nothing asked: the retrieval order stands
+
+
+def test_a_figure_question_keeps_its_governing_sentence_of_that_kind():
+    """产假几天 beside 工资照发吗: the asked wage article leads, the 98天 sentence stays."""
+    pay = (
+        "第八条 女职工产假期间的工资待遇，由生育保险基金支付。"
+        "对未参加生育保险的，按照产假前工资的标准由用人单位支付。"
+        "产假期间工资不得降低。产假期间的工资照发，不得扣减。产假期间工资按月发放。"
+    )
+    days = "第七条 女职工生育享受98天产假。"
+    meta = {"situation": "women.maternity_leave", "governs_best": True, "kind": "law"}
+
+    def article(cid: str, text: str, asked: bool) -> Hit:
+        m = {**meta, "situation_article": 0 if asked else 1, "situation_asked": asked}
+        return Hit(
+            chunk_id=cid,
+            doc_id=cid,
+            source=f"{cid}.md",
+            title="女职工劳动保护特别规定",
+            text=text,
+            score=1.0,
+            start=0,
+            end=len(text),
+            locator=cid,
+            metadata=m,
+        )
+
+    t = terms({"产假": 1.0, "工资": 1.0, "照发": 1.0}, {"产假", "工资"})
+    hits = [article("a8", pay, True), article("a7", days, False)]
+    chosen, _ = select(hits, {"a8": pay, "a7": days}, "单位给几天产假，工资照发吗", t)
+    assert chosen[0].doc_id == "a8" and any("98天" in e.quote for e in chosen)

@@ -187,6 +187,7 @@ def select(
     wants_figure = bool(AMOUNT_Q.search(question))
     wants = answer_type.expected(question)
     cands: list[tuple[float, set[str], Evidence]] = []
+    stating: list[Evidence] = []  # sentences of the governing articles stating the asked kind
     statute = any(h.metadata.get("governs_best") for h in hits)
     qgrams = _bigrams(glossary.expand(QUESTION_WORDS.sub(" ", question)))
     for rank, hit in enumerate(hits):
@@ -233,6 +234,8 @@ def select(
                 base += 0.1
                 after_question -= 1
             found = _evidence(hit, s, e, quote, rank, base)
+            if hit.metadata.get("governs_best") and wants and answer_type.states(wants, quote):
+                stating.append(found)
             if at is not None and (governing is None or at < governing):
                 found = replace(found, governs=True)
             cands.append((base, covered, found))
@@ -272,6 +275,17 @@ def select(
         chosen.append(ev)
         covered_all |= cov
         used_chars += len(ev.quote)
+    # a figure question keeps its governing article's sentence that states a figure of its
+    # kind (产假几天 beside 工资照发吗: 98天 stays when 第八条 leads)
+    if wants and chosen and not any(answer_type.states(wants, e.quote) for e in chosen):
+        extra = max(
+            (e for e in stating if not any(_overlaps(e, c) for c in chosen)),
+            key=lambda e: e.score,
+            default=None,
+        )
+        if extra is not None:
+            chosen = [*chosen[: MAX_SENTENCES - 1], extra]
+            covered_all |= terms.covered(extra.quote)
     return chosen, sum(weights[t] for t in covered_all) / total
 
 
