@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from unionqa.answer.chain import _State  # noqa: E402
+from unionqa.answer.question import make_question  # noqa: E402
+from unionqa.answer.state import State  # noqa: E402
 from unionqa.errors import IndexMismatchError  # noqa: E402
 from unionqa.service import QAService  # noqa: E402
 from unionqa.settings import Settings  # noqa: E402
-from unionqa.text.questions import detect_lang  # noqa: E402
 
 LAWS = ROOT.parent / "shared" / "corpora" / "laws"
 CACHE = Path("/tmp/unionqa-dev")
@@ -52,9 +52,7 @@ def run(svc: QAService, path: Path, show: bool) -> list[dict]:
     for line in path.read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
         q, hist = item["question"], item.get("history", [])
-        st = svc.chain.prepare.invoke(
-            _State(question=q, history=hist, as_of=date.today(), lang=detect_lang(q))
-        )
+        st = svc.chain.prepare.invoke(State(q=make_question(q, hist), as_of=date.today()))
         hits = st.hits
         gold = item.get("gold_doc")
         loc = item.get("gold_locator")
