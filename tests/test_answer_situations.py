@@ -321,3 +321,13 @@ def test_a_partial_answer_gives_no_figure_of_the_asked_kind_in_its_next_steps(co
         a = corpus_service.ask(q)
         assert a.coverage in ("partial", "none") and a.refused
         assert "百分之八十" not in a.answer and "劳动保障监察" in a.answer
+
+
+def test_n_plus_one_asked_with_a_severance_names_the_condition_of_the_plus_one(laws_service):
+    """N+1's "+1" is pay in lieu of notice (第四十条), not part of every severance."""
+    a = laws_service.ask("被辞了能拿N+1吗,干了3年")
+    assert a.calculation is not None and a.calculation.kind == "severance"
+    assert "代通知金" in a.answer and "提前三十日" in a.answer
+    assert any(c.locator.startswith("第四十条") for c in a.calculation.citations)
+    plain = laws_service.ask("干了5年被裁员能拿多少?")
+    assert plain.calculation is not None and "代通知金" not in plain.answer

@@ -3,6 +3,7 @@ what to do next for the situation, validity, urgency first, and the escalation."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ..calc import KINDS, calculate, parse_inputs
@@ -15,6 +16,15 @@ from .verify import Unit
 
 # how many facts the "下一步" names when the situation needs more than the question gives
 ASK_FOR = 3
+# "N+1" asked with a severance: the "+1" is pay in lieu of notice, due on a condition only
+PLUS_ONE = re.compile(r"[nN]\s*[+＋]\s*[1１一]|加一个月|多给?一个月")
+PLUS_ONE_STEP = (
+    "您问到的“+1”是代通知金：按《劳动合同法》第四十条，只有公司以该条的理由（医疗期满不能工作、"
+    "不能胜任工作、客观情况重大变化）解除、又没有提前三十日书面通知时，才另付一个月工资",
+    'the "+1" you ask about is pay in lieu of notice: under Article 40 of the Labour Contract Law it'
+    " is due only when the employer dismisses on that article's grounds (unfit after medical leave,"
+    " incompetent, a material change of circumstances) without 30 days' written notice",
+)
 
 
 def prepare_calculation(s: State, references: References) -> None:
@@ -36,6 +46,11 @@ def prepare_calculation(s: State, references: References) -> None:
             except Exception:  # a parse the rules reject (an end before a start): ask instead
                 calc = None
             if calc is not None and calc.result is not None and calc.citations:
+                notice = references.citation("劳动合同法", "第四十条")
+                if calc.kind == "severance" and PLUS_ONE.search(text) and notice is not None:
+                    step = PLUS_ONE_STEP[1 if s.lang == "en" else 0]
+                    update = {"steps": [*calc.steps, step], "citations": [*calc.citations, notice]}
+                    calc = calc.model_copy(update=update)
                 s.calculation = calc
                 return
             if calc is not None:
