@@ -219,3 +219,20 @@ def test_a_figure_question_keeps_its_governing_sentence_of_that_kind():
     hits = [article("a8", pay, True), article("a7", days, False)]
     chosen, _ = select(hits, {"a8": pay, "a7": days}, "单位给几天产假，工资照发吗", t)
     assert chosen[0].doc_id == "a8" and any("98天" in e.quote for e in chosen)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("被车间主任打了，公司不管", "violence"),
+        ("昨天被老板揍伤了", "violence"),
+        ("我被打了", "violence"),
+        ("被系统打了低分，能要求解释吗", None),
+        ("上班忘了被打卡记了迟到", None),
+        ("被领导打了电话骂了一顿", None),
+    ],
+)
+def test_being_hit_at_work_is_urgent_and_a_score_or_a_clock_in_is_not(text, kind):
+    from unionqa.answer.guidance import urgent
+
+    assert urgent(text) == kind
