@@ -76,6 +76,22 @@ def _notice_hit() -> Hit:
     )
 
 
+def _article_hit(cid: str, text: str, title: str, **meta: object) -> Hit:
+    """A whole statute article as the retriever hands it on, with its situation metadata."""
+    return Hit(
+        chunk_id=cid,
+        doc_id=cid,
+        source=f"{cid}.md",
+        title=title,
+        text=text,
+        score=1.0,
+        start=0,
+        end=len(text),
+        locator=cid,
+        metadata={"kind": "law", **meta},
+    )
+
+
 def test_a_list_opener_takes_its_markdown_items_along():
     t = terms({"补助": 1.0}, {"补助"})
     chosen, _ = select([_notice_hit()], {"d1": NOTICE}, "补助标准是啥", t)
@@ -113,17 +129,13 @@ def test_the_governing_sentence_is_marked_and_a_statute_article_keeps_the_lead()
         [_notice_hit()], {"d1": NOTICE}, "企业能领补助吗", t, ["每招用1人不超过1500元"]
     )
     assert chosen[0].governs and not any(e.governs for e in chosen[1:])
-    article = Hit(
-        chunk_id="c2",
-        doc_id="d2",
-        source="law.md",
-        title="某条例",
-        text="第五条 企业吸纳就业的，按规定享受补助。",
-        score=0.5,
-        start=0,
-        end=19,
-        locator="第五条",
-        metadata={"situation": "x", "situation_article": 0, "governs_best": True, "kind": "law"},
+    article = _article_hit(
+        "d2",
+        "第五条 企业吸纳就业的，按规定享受补助。",
+        "某条例",
+        situation="x",
+        situation_article=0,
+        governs_best=True,
     )
     docs = {"d1": NOTICE, "d2": article.text}
     # the retriever's boost ranks a governing article first; the news passage does not jump it
@@ -164,19 +176,14 @@ def test_the_article_of_the_asked_point_leads_over_a_higher_ranked_one():
     change = "第三十五条 用人单位与劳动者协商一致，可以变更劳动合同约定的内容。"
 
     def article(cid: str, text: str, position: int, asked: bool) -> Hit:
-        meta = {"situation": "probation.pay", "situation_article": position, "governs_best": True}
-        meta |= {"situation_asked": asked, "kind": "law"}
-        return Hit(
-            chunk_id=cid,
-            doc_id=cid,
-            source=f"{cid}.md",
-            title="劳动合同法",
-            text=text,
-            score=1.0,
-            start=0,
-            end=len(text),
-            locator=cid,
-            metadata=meta,
+        return _article_hit(
+            cid,
+            text,
+            "劳动合同法",
+            situation="probation.pay",
+            situation_article=position,
+            governs_best=True,
+            situation_asked=asked,
         )
 
     t = terms({"工资": 1.0, "变更": 1.0}, {"工资", "变更"})
@@ -198,21 +205,16 @@ def test_a_figure_question_keeps_its_governing_sentence_of_that_kind():
         "产假期间工资不得降低。产假期间的工资照发，不得扣减。产假期间工资按月发放。"
     )
     days = "第七条 女职工生育享受98天产假。"
-    meta = {"situation": "women.maternity_leave", "governs_best": True, "kind": "law"}
 
     def article(cid: str, text: str, asked: bool) -> Hit:
-        m = {**meta, "situation_article": 0 if asked else 1, "situation_asked": asked}
-        return Hit(
-            chunk_id=cid,
-            doc_id=cid,
-            source=f"{cid}.md",
-            title="女职工劳动保护特别规定",
-            text=text,
-            score=1.0,
-            start=0,
-            end=len(text),
-            locator=cid,
-            metadata=m,
+        return _article_hit(
+            cid,
+            text,
+            "女职工劳动保护特别规定",
+            situation="women.maternity_leave",
+            situation_article=0 if asked else 1,
+            governs_best=True,
+            situation_asked=asked,
         )
 
     t = terms({"产假": 1.0, "工资": 1.0, "照发": 1.0}, {"产假", "工资"})

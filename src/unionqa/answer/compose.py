@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from ..calc import KINDS, calculate, parse_inputs
 from ..search.refs import References
 from ..settings import Settings
-from ..types import Answer, Citation, SituationRef
+from ..types import Answer, Calculation, Citation, SituationRef
 from . import guidance, texts
 from .state import State
 from .verify import Unit
@@ -46,11 +46,10 @@ def prepare_calculation(s: State, references: References) -> None:
             except Exception:  # a parse the rules reject (an end before a start): ask instead
                 calc = None
             if calc is not None and calc.result is not None and calc.citations:
-                notice = references.citation("劳动合同法", "第四十条")
-                if calc.kind == "severance" and PLUS_ONE.search(text) and notice is not None:
-                    step = PLUS_ONE_STEP[1 if s.lang == "en" else 0]
-                    update = {"steps": [*calc.steps, step], "citations": [*calc.citations, notice]}
-                    calc = calc.model_copy(update=update)
+                if calc.kind == "severance" and PLUS_ONE.search(text):  # fetched only then
+                    calc = _with_plus_one(
+                        calc, references.citation("劳动合同法", "第四十条"), s.lang
+                    )
                 s.calculation = calc
                 return
             if calc is not None:
@@ -63,6 +62,15 @@ def prepare_calculation(s: State, references: References) -> None:
         ][:ASK_FOR]
         return
     s.ask_for = [f for f in situation.facts if f not in s.known][:ASK_FOR]
+
+
+def _with_plus_one(calc: Calculation, notice: Citation | None, lang: str) -> Calculation:
+    """A severance asked as N+1, with the step saying what the +1 is (when 第四十条 is indexed)."""
+    if notice is None:
+        return calc
+    step = PLUS_ONE_STEP[1 if lang == "en" else 0]
+    update = {"steps": [*calc.steps, step], "citations": [*calc.citations, notice]}
+    return calc.model_copy(update=update)
 
 
 def calculation_piece(s: State, citations: dict[tuple[str, int, int], Citation]) -> str:
